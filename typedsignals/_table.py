@@ -1,0 +1,354 @@
+"""The receiver table shared by typed signals and the blinker-compatible signals.
+
+It imports nothing heavy (no pydantic), so ``typedsignals.blinker`` stays as light as
+blinker itself.
+
+Data layout, chosen for the send path:
+
+* every connection is a small :class:`Connection` record, kept in tuples sorted by
+  ``(-priority, seq)``: one tuple for ``ANY`` and one per routed sender;
+* for ``ANY`` and for each routed sender a *dispatch* pair is precomputed:
+  ``(items, has_weak)``, where ``items`` holds the receivers themselves (or their weak
+  references) in call order. Connect and disconnect rebuild it under a lock and publish
+  it with one attribute store; a send reads it once and never locks.
+
+Senders are routed by identity (``str`` and ``int`` by value, as blinker does). A sender
+that supports weak references is held weakly; one that does not is held strongly while
+it has connections, so its ``id()`` cannot be reused by a stranger that would then get
+its deliveries. Every lookup by ``id()`` also checks identity.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Final
+
+from ._receivers import ANY, WEAK_REF_TYPES, WeakFunctionRef, WeakMethodRef, describe, make_ref
+from .exceptions import ReceiverTypeError
+
+__all__ = ["Connection", "Dispatch", "ReceiverTable", "all_signals"]
+
+Dispatch = tuple[tuple[Any, ...], bool]
+"""``(items, has_weak)``: the receivers (or weak references to them) in call order."""
+
+EMPTY_DISPATCH: Final[Dispatch] = ((), False)
+_seq: Final = itertools.count()  # global connection order; next() is atomic under the GIL
+
+
+class Connection:
+    """One receiver connected for one sender (or ANY)."""
+
+    __slots__ = ("priority", "receiver", "ref", "seq")
+
+    def __init__(
+        self,
+        receiver: Callable[..., Any] | None,
+        ref: WeakFunctionRef | WeakMethodRef | None,
+        priority: int,
+    ) -> None:
+        self.receiver = receiver  # the callable when held strongly, else None
+        self.ref = ref  # the weak reference when held weakly, else None
+        self.priority = priority
+        self.seq = next(_seq)
+
+    def target(self) -> Callable[..., Any] | None:
+        """The live receiver, or None once a weakly held receiver has died."""
+        return self.receiver if self.ref is None else self.ref()
+
+    def matches(self, receiver: object) -> bool:
+        target = self.target()
+        # Bound methods are created anew on each attribute access; they compare equal
+        # when they wrap the same function and instance, which is what users mean.
+        return target is receiver or (target is not None and target == receiver)
+
+
+def _order(conn: Connection) -> tuple[int, int]:
+    return (-conn.priority, conn.seq)
+
+
+def _dispatch_of(conns: Sequence[Connection]) -> Dispatch:
+    items = tuple(conn.receiver if conn.ref is None else conn.ref for conn in conns)
+    return items, any(conn.ref is not None for conn in conns)
+
+
+class _Route:
+    """Connections and dispatch for one specific sender."""
+
+    __slots__ = ("by_value", "conns", "dispatch", "key", "obj", "ref")
+
+    def __init__(
+        self, obj: object, ref: weakref.ref[Any] | None, key: object, by_value: bool
+    ) -> None:
+        self.obj = obj if ref is None else None  # strong only when it cannot be weak
+        self.ref = ref
+        self.key = key  # the key of this route in the table's _by_value or _by_id
+        self.by_value = by_value
+        self.conns: tuple[Connection, ...] = ()
+        self.dispatch: Dispatch = EMPTY_DISPATCH
+
+    def holds(self, sender: object) -> bool:
+        return self.obj is sender or (self.ref is not None and self.ref() is sender)
+
+    def alive(self) -> bool:
+        return self.ref is None or self.ref() is not None
+
+
+def _dead_callback(table_ref: weakref.ref[ReceiverTable]) -> Callable[[object], None]:
+    def on_dead(_: object) -> None:
+        # Runs inside the garbage collector, possibly while this very thread holds the
+        # table's lock: only flag the table for cleanup by the next locked operation.
+        table = table_ref()
+        if table is not None:
+            table._dirty = True
+
+    return on_dead
+
+
+class ReceiverTable:
+    """Who is connected to one signal, for which sender, in which order."""
+
+    name: str
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        # Reentrant: a finaliser run by the garbage collector inside a locked section
+        # may disconnect a receiver of this very signal.
+        self._lock = threading.RLock()
+        self._any: tuple[Connection, ...] = ()
+        self._any_dispatch = EMPTY_DISPATCH
+        self._by_id: dict[int, _Route] = {}
+        self._by_value: dict[object, _Route] = {}
+        self._routed = False
+        self._mute_depth = 0
+        self._dirty = False
+        self._on_dead = _dead_callback(weakref.ref(self))
+        _tables.add(self)
+
+    # -- hooks for subclasses ------------------------------------------------------
+
+    def _check_connect(self, receiver: Callable[..., Any], sender: object) -> None:
+        """Reject a receiver or sender before anything is stored."""
+
+    def _announce_connected(self, receiver: Callable[..., Any], sender: object, weak: bool) -> None:
+        """Called after a new connection is published, outside the lock."""
+
+    def _announce_disconnected(self, receiver: Callable[..., Any], sender: object) -> None:
+        """Called after a connection is removed by a disconnect, outside the lock."""
+
+    # -- lookup (lock-free) --------------------------------------------------------
+
+    def _dispatch_for(self, sender: object) -> Dispatch:
+        route = self._route_of(sender)
+        return self._any_dispatch if route is None else route.dispatch
+
+    def _route_of(self, sender: object) -> _Route | None:
+        if isinstance(sender, (str, int)):
+            return self._by_value.get(sender)
+        route = self._by_id.get(id(sender))
+        # The route may belong to a dead sender whose id() this one reuses: check identity.
+        if route is not None and not route.holds(sender):
+            return None
+        return route
+
+    def _resolve(self, item: Any) -> Callable[..., Any] | None:
+        if type(item) in WEAK_REF_TYPES:
+            receiver: Callable[..., Any] | None = item()
+            if receiver is None:
+                self._dirty = True
+            return receiver
+        return item  # type: ignore[no-any-return]  # items hold callables or our refs
+
+    def _live(self, sender: object) -> tuple[Callable[..., Any], ...]:
+        """The live receivers a send from ``sender`` reaches, in call order."""
+        items, weak = self._dispatch_for(sender) if self._routed else self._any_dispatch
+        if not weak:
+            return items
+        resolved = (self._resolve(item) for item in items)
+        return tuple(receiver for receiver in resolved if receiver is not None)
+
+    def _has_live(self, sender: object) -> bool:
+        items, weak = self._dispatch_for(sender) if self._routed else self._any_dispatch
+        if not weak:
+            return bool(items)
+        return any(self._resolve(item) is not None for item in items)
+
+    # -- connect -------------------------------------------------------------------
+
+    def _connect(
+        self, receiver: Callable[..., Any], sender: object, weak: bool, priority: int
+    ) -> Connection | None:
+        """Connect and return the new connection, or None if it already existed."""
+        self._check_connect(receiver, sender)
+        if not isinstance(priority, int):
+            raise TypeError(f"signal {self.name!r}: priority must be an int, not {priority!r}")
+        ref = None
+        if weak:
+            try:
+                ref = make_ref(receiver, self._on_dead)
+            except TypeError:
+                raise ReceiverTypeError(
+                    f"signal {self.name!r}: receiver {describe(receiver)} cannot be held "
+                    "weakly (it does not support weak references); connect it with weak=False"
+                ) from None
+        conn = Connection(None if weak else receiver, ref, priority)
+        with self._lock:
+            if self._dirty:
+                self._purge()
+            route = None if sender is ANY else self._route_for_update(sender)
+            conns = self._any if route is None else route.conns
+            if any(existing.matches(receiver) for existing in conns):
+                return None
+            index = len(conns)
+            while index and conns[index - 1].priority < priority:
+                index -= 1
+            self._store(route, (*conns[:index], conn, *conns[index:]))
+        self._announce_connected(receiver, sender, weak)
+        return conn
+
+    def _route_for_update(self, sender: object) -> _Route:
+        """Find or create the route of ``sender``; call with the lock held."""
+        if isinstance(sender, (str, int)):
+            route = self._by_value.get(sender)
+            if route is None:
+                route = self._by_value[sender] = _Route(sender, None, sender, True)
+            return route
+        key = id(sender)
+        route = self._by_id.get(key)
+        if route is not None and route.holds(sender):
+            return route
+        try:
+            ref: weakref.ref[Any] | None = weakref.ref(sender, self._on_dead)
+        except TypeError:
+            ref = None
+        route = self._by_id[key] = _Route(sender, ref, key, False)
+        return route
+
+    def _store(self, route: _Route | None, conns: tuple[Connection, ...]) -> None:
+        """Publish ``conns`` for ANY (``route`` None) or one route; call with the lock held."""
+        if route is None:
+            self._any = conns
+            self._any_dispatch = _dispatch_of(conns)
+            for other in (*self._by_id.values(), *self._by_value.values()):
+                other.dispatch = _dispatch_of(sorted((*conns, *other.conns), key=_order))
+            return
+        route.conns = conns
+        if conns:
+            route.dispatch = _dispatch_of(sorted((*self._any, *conns), key=_order))
+        else:
+            table: dict[Any, _Route] = self._by_value if route.by_value else self._by_id
+            if table.get(route.key) is route:
+                del table[route.key]
+        self._routed = bool(self._by_id or self._by_value)
+
+    def _purge(self) -> None:
+        """Drop dead weak receivers and dead senders; call with the lock held."""
+        self._dirty = False
+        self._store(None, tuple(conn for conn in self._any if conn.target() is not None))
+        for route in (*self._by_id.values(), *self._by_value.values()):
+            conns = tuple(conn for conn in route.conns if conn.target() is not None)
+            if len(conns) != len(route.conns) or not route.alive():
+                self._store(route, conns if route.alive() else ())
+
+    # -- disconnect ----------------------------------------------------------------
+
+    def _disconnect(self, receiver: Callable[..., Any], sender: object) -> bool:
+        """Remove the receiver's connections for ``sender`` (every one for ANY)."""
+        removed = False
+        with self._lock:
+            if self._dirty:
+                self._purge()
+            if sender is ANY:
+                removed = self._drop(receiver, None)
+                for route in (*self._by_id.values(), *self._by_value.values()):
+                    removed = self._drop(receiver, route) or removed
+            else:
+                found = self._route_of(sender)
+                if found is not None:
+                    removed = self._drop(receiver, found)
+        if removed:
+            self._announce_disconnected(receiver, sender)
+        return removed
+
+    def _drop(self, receiver: object, route: _Route | None) -> bool:
+        conns = self._any if route is None else route.conns
+        kept = tuple(conn for conn in conns if not conn.matches(receiver))
+        if len(kept) == len(conns):
+            return False
+        self._store(route, kept)
+        return True
+
+    def _remove(self, conn: Connection, sender: object) -> None:
+        """Remove exactly ``conn`` (connected for ``sender``), if it is still there."""
+        with self._lock:
+            route = None if sender is ANY else self._route_of(sender)
+            conns = self._any if route is None else route.conns
+            if conn not in conns:
+                return
+            self._store(route, tuple(c for c in conns if c is not conn))
+        receiver = conn.target()
+        if receiver is not None:
+            self._announce_disconnected(receiver, sender)
+
+    @contextmanager
+    def _temporarily(
+        self, receiver: Callable[..., Any], sender: object, priority: int = 0
+    ) -> Iterator[None]:
+        """Connect strongly for a block; remove only the connection the block added."""
+        added = self._connect(receiver, sender, False, priority)
+        try:
+            yield
+        finally:
+            if added is not None:
+                self._remove(added, sender)
+
+    # -- introspection and muting --------------------------------------------------
+
+    def connection_count(self) -> int:
+        """Number of live connections (a receiver connected for two senders counts twice)."""
+        routes = (*self._by_id.values(), *self._by_value.values())
+        return sum(
+            conn.target() is not None
+            for conns in (self._any, *(route.conns for route in routes))
+            for conn in conns
+        )
+
+    def _connections(self) -> list[tuple[object, Connection]]:
+        """Every ``(sender, connection)`` pair; ``sender`` is ANY for unrouted ones."""
+        pairs: list[tuple[object, Connection]] = [(ANY, conn) for conn in self._any]
+        for route in (*self._by_id.values(), *self._by_value.values()):
+            sender = route.obj if route.ref is None else route.ref()
+            pairs.extend((sender, conn) for conn in route.conns)
+        return pairs
+
+    @contextmanager
+    def muted(self) -> Iterator[None]:
+        """Suppress every delivery of this signal inside the block (re-entrant).
+
+        Nested ``muted()`` blocks, also from several threads, unmute only when the last
+        one exits.
+        """
+        with self._lock:
+            self._mute_depth += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._mute_depth -= 1
+
+    @property
+    def is_muted(self) -> bool:
+        """Tell whether a :meth:`muted` block is active."""
+        return self._mute_depth > 0
+
+
+_tables: weakref.WeakSet[ReceiverTable] = weakref.WeakSet()
+"""Every live signal; the pytest plugin reads it to find receivers a test leaked."""
+
+
+def all_signals() -> list[ReceiverTable]:
+    """Every signal (typed or blinker-compatible) that is still alive, in no order."""
+    return list(_tables)

@@ -1,0 +1,183 @@
+"""Exceptions raised by typedsignals.
+
+Every public error inherits both :class:`TypedSignalsError` and the builtin that
+matches its meaning, so code written against plain Python exceptions keeps working::
+
+    TypedSignalsError (Exception)
+     ├── PayloadError (ValueError)           send(): the keyword arguments failed
+     │                                       validation; no receiver ran
+     ├── PayloadTypeError (TypeError)        send_payload(): an instance of another model
+     ├── SenderTypeError (TypeError)         the sender is not an instance of the
+     │                                       signal's declared sender type
+     ├── ReceiverTypeError (TypeError)       connect(): the receiver is not callable, cannot
+     │                                       take (sender, payload), or cannot be weakly held
+     ├── SignalDefinitionError (ValueError)  a signal declared with an invalid model or
+     │                                       option, or redeclared differently in a namespace
+     └── ReceiverErrors (ExceptionGroup)     the "collect" policy: every receiver failure
+                                             of one send, raised after all receivers ran
+
+Every message names the signal it concerns.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if sys.version_info < (3, 11):  # pragma: no cover - exercised on Python 3.10 only
+    from exceptiongroup import ExceptionGroup
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from pydantic_core import ErrorDetails
+
+__all__ = [
+    "PayloadError",
+    "PayloadTypeError",
+    "ReceiverErrors",
+    "ReceiverTypeError",
+    "SenderTypeError",
+    "SignalDefinitionError",
+    "TypedSignalsError",
+]
+
+
+class TypedSignalsError(Exception):
+    """Base class of every error raised by typedsignals."""
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "<payload>"
+
+
+class PayloadError(TypedSignalsError, ValueError):
+    """The keyword arguments given to ``send`` do not make a valid payload.
+
+    Raised before any receiver runs. The message names the signal and lists every
+    offending field; the pydantic :class:`~pydantic.ValidationError` is available as
+    :attr:`validation_error` and as ``__cause__``.
+
+    Attributes:
+        signal_name: Name of the signal whose payload was rejected.
+        validation_error: The underlying pydantic error, or ``None`` when a validator
+            raised some other exception (then that exception is ``__cause__``).
+    """
+
+    signal_name: str
+    validation_error: ValidationError | None
+
+    def __init__(
+        self,
+        signal_name: str,
+        validation_error: ValidationError | None = None,
+        *,
+        detail: str | None = None,
+    ) -> None:
+        self.signal_name = signal_name
+        self.validation_error = validation_error
+        if validation_error is not None:
+            errors = validation_error.errors(include_url=False)
+            lines = [
+                f"  {_location(err['loc'])}: {err['msg']} "
+                f"[type={err['type']}, input={_short_repr(err['input'])}]"
+                for err in errors
+            ]
+            count = len(errors)
+            noun = "error" if count == 1 else "errors"
+            message = f"invalid payload for signal {signal_name!r} ({count} {noun}):\n" + "\n".join(
+                lines
+            )
+        else:
+            message = f"invalid payload for signal {signal_name!r}: {detail}"
+        super().__init__(message)
+
+    def errors(self) -> list[ErrorDetails]:
+        """Return pydantic's structured error list (empty when there is none)."""
+        if self.validation_error is None:
+            return []
+        return self.validation_error.errors(include_url=False)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Top-level names of the offending fields, in pydantic's order, without repeats."""
+        names: dict[str, None] = {}
+        for err in self.errors():
+            names[str(err["loc"][0]) if err["loc"] else "<payload>"] = None
+        return tuple(names)
+
+
+def _short_repr(value: object, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class PayloadTypeError(TypedSignalsError, TypeError):
+    """``send_payload`` was given an object that is not an instance of the signal's model."""
+
+
+class SenderTypeError(TypedSignalsError, TypeError):
+    """The sender is not an instance of the sender type the signal declares."""
+
+
+class ReceiverTypeError(TypedSignalsError, TypeError):
+    """A receiver was rejected at connect time.
+
+    It is not callable, cannot be called with ``(sender, payload)``, or was asked to be
+    held weakly but cannot be weakly referenced.
+    """
+
+
+class SignalDefinitionError(TypedSignalsError, ValueError):
+    """A signal was declared with an invalid payload model or option.
+
+    Also raised when a namespace already holds a signal of the same name declared
+    differently.
+    """
+
+
+class ReceiverErrors(ExceptionGroup[Exception], TypedSignalsError):
+    """Every failure of one send under the ``"collect"`` error policy.
+
+    Raised after all receivers ran. Each exception in :attr:`exceptions` carries a note
+    naming its receiver, and :attr:`receivers` lists the failed receivers in the same
+    order as the exceptions.
+
+    Attributes:
+        signal_name: Name of the signal whose receivers failed.
+        receivers: The receivers that raised, aligned with ``exceptions``.
+    """
+
+    signal_name: str
+    receivers: tuple[Callable[..., Any], ...]
+
+    def __new__(
+        cls,
+        message: str,
+        exceptions: Sequence[Exception],
+        signal_name: str = "",
+        receivers: Sequence[Callable[..., Any]] = (),
+    ) -> ReceiverErrors:
+        self = super().__new__(cls, message, exceptions)
+        self.signal_name = signal_name
+        self.receivers = tuple(receivers)
+        return self
+
+    def __init__(
+        self,
+        message: str,
+        exceptions: Sequence[Exception],
+        signal_name: str = "",
+        receivers: Sequence[Callable[..., Any]] = (),
+    ) -> None:
+        super().__init__(message, exceptions)
+
+    def derive(self, excs: Sequence[Exception]) -> ReceiverErrors:  # type: ignore[override]  # always Exceptions here
+        """Keep the type, the signal name and the matching receivers when split."""
+        by_id = {id(exc): rec for exc, rec in zip(self.exceptions, self.receivers)}
+        return ReceiverErrors(
+            self.message,
+            excs,
+            self.signal_name,
+            [by_id[id(exc)] for exc in excs if id(exc) in by_id],
+        )
