@@ -22,7 +22,7 @@ import pytest
 
 from ._config import set_strict
 from ._receivers import ANY, describe
-from ._table import all_signals
+from ._table import Connection, all_signals
 from .testing import Captured, capture
 
 _previous_strict: list[bool] = []
@@ -57,8 +57,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         set_strict(_previous_strict.pop())
 
 
-def _snapshot() -> dict[int, tuple[str, object, object]]:
-    found: dict[int, tuple[str, object, object]] = {}
+def _snapshot() -> dict[int, tuple[str, object, Connection]]:
+    found: dict[int, tuple[str, object, Connection]] = {}
     for table in all_signals():
         for sender, conn in table._connections():
             if conn.target() is not None:
