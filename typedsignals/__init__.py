@@ -16,13 +16,18 @@ any receiver runs, and every receiver gets one typed payload object::
         print(f"Sending welcome email to {payload.email}")
 
     user_registered.send(None, user_id=1, email="a@example.org")
+
+The names that need pydantic are loaded on first use, so ``import typedsignals.blinker``
+(the drop-in replacement for blinker) does not import pydantic.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._config import is_strict, set_strict, strict_mode
-from ._namespace import Namespace, default_namespace, signal
-from ._payload import EmptyPayload, Payload
 from ._receivers import ANY, AnyType
-from ._signal import ErrorPolicy, ReceiverConnected, ReceiverDisconnected, Signal
 from ._table import all_signals
 from .exceptions import (
     PayloadError,
@@ -33,6 +38,11 @@ from .exceptions import (
     SignalDefinitionError,
     TypedSignalsError,
 )
+
+if TYPE_CHECKING:
+    from ._namespace import Namespace, default_namespace, signal
+    from ._payload import EmptyPayload, Payload
+    from ._signal import ErrorPolicy, ReceiverConnected, ReceiverDisconnected, Signal
 
 __all__ = [
     "ANY",
@@ -61,14 +71,27 @@ __all__ = [
 
 __version__ = "0.1.0"
 
-for _name in (
-    "AnyType",
-    "EmptyPayload",
-    "Namespace",
-    "Payload",
-    "ReceiverConnected",
-    "ReceiverDisconnected",
-    "Signal",
-):
-    globals()[_name].__module__ = __name__
-del _name
+_LAZY = {
+    "EmptyPayload": "._payload",
+    "ErrorPolicy": "._signal",
+    "Namespace": "._namespace",
+    "Payload": "._payload",
+    "ReceiverConnected": "._signal",
+    "ReceiverDisconnected": "._signal",
+    "Signal": "._signal",
+    "default_namespace": "._namespace",
+    "signal": "._namespace",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -166,3 +166,6 @@ def signal(
     return default_namespace.signal(
         name, payload, sender=sender, doc=doc, error_policy=error_policy
     )
+
+
+Namespace.__module__ = "typedsignals"  # the public path, for reprs and docs

@@ -26,3 +26,6 @@ class Payload(BaseModel):
 
 class EmptyPayload(Payload):
     """The payload of a signal declared without a model: no fields at all."""
+
+
+Payload.__module__ = EmptyPayload.__module__ = "typedsignals"  # the public path, for reprs and docs

@@ -127,3 +127,6 @@ def make_ref(
     if type(receiver) is MethodType:
         return WeakMethodRef(receiver, callback)
     return WeakFunctionRef(receiver, callback)
+
+
+AnyType.__module__ = "typedsignals"  # the public path, for reprs and docs

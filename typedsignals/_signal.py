@@ -259,11 +259,19 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         except Exception as exc:
             raise PayloadError(self.name, detail=_failure(exc)) from exc
         if weak or not self._fail_fast:
-            return self._deliver(sender, payload, items, weak)
+            return self._deliver(sender, payload, items, weak, self._policy)
         return [(receiver, receiver(sender, payload)) for receiver in items]
 
-    def send_payload(self, sender: S, payload: M, /) -> list[tuple[Callable[[S, M], Any], Any]]:
+    def send_payload(
+        self, sender: S, payload: M, /, *, error_policy: ErrorPolicy | None = None
+    ) -> list[tuple[Callable[[S, M], Any], Any]]:
         """Send a prebuilt payload (an instance of this signal's model) without revalidating.
+
+        Args:
+            sender: The sender.
+            payload: An instance of the signal's model (models are frozen, so one
+                instance can safely go to many receivers).
+            error_policy: Use this error policy for this send instead of the signal's.
 
         Raises:
             PayloadTypeError: ``payload`` is not an instance of the signal's model.
@@ -275,7 +283,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         items, weak = self._dispatch_for(sender) if self._routed else self._any_dispatch
         if not items or self._mute_depth:
             return []
-        return self._deliver(sender, payload, items, weak)
+        return self._deliver(sender, payload, items, weak, self._resolve_policy(error_policy))
 
     async def send_async(
         self, sender: S, /, *args: P.args, **fields: P.kwargs
@@ -296,10 +304,18 @@ class Signal(ReceiverTable, Generic[S, P, M]):
                 self._payload_from(sender, fields)
             return []
         payload = self._payload_from(sender, fields)
-        return await self._deliver_async(sender, payload, items, weak, self.concurrent)
+        return await self._deliver_async(
+            sender, payload, items, weak, self.concurrent, self._policy
+        )
 
     async def send_async_payload(
-        self, sender: S, payload: M, /, *, concurrent: bool | None = None
+        self,
+        sender: S,
+        payload: M,
+        /,
+        *,
+        concurrent: bool | None = None,
+        error_policy: ErrorPolicy | None = None,
     ) -> list[tuple[Callable[[S, M], Any], Any]]:
         """Send a prebuilt payload asynchronously.
 
@@ -308,6 +324,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             payload: An instance of the signal's model.
             concurrent: Run coroutine receivers concurrently (``asyncio.gather``); the
                 default is the signal's ``concurrent`` setting.
+            error_policy: Use this error policy for this send instead of the signal's.
         """
         self._check_payload(payload)
         if self._check_sender and not isinstance(sender, self.sender_type):
@@ -316,7 +333,8 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         if not items or self._mute_depth:
             return []
         run_concurrently = self.concurrent if concurrent is None else concurrent
-        return await self._deliver_async(sender, payload, items, weak, run_concurrently)
+        policy = self._resolve_policy(error_policy)
+        return await self._deliver_async(sender, payload, items, weak, run_concurrently, policy)
 
     def validate(self, sender: S, /, *args: P.args, **fields: P.kwargs) -> M:
         """Build and return the payload ``send`` would deliver, without sending it.
@@ -352,13 +370,27 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             f"{self.sender_type.__qualname__}, got {type(sender).__qualname__} ({sender!r:.60})"
         )
 
+    def _resolve_policy(self, policy: ErrorPolicy | None) -> ErrorPolicy:
+        if policy is None:
+            return self._policy
+        if policy not in _POLICIES:
+            raise ValueError(
+                f"signal {self.name!r}: error_policy must be one of {_POLICIES}, not {policy!r}"
+            )
+        return policy
+
     def _deliver(
-        self, sender: object, payload: object, items: tuple[Any, ...], weak: bool
+        self,
+        sender: object,
+        payload: object,
+        items: tuple[Any, ...],
+        weak: bool,
+        policy: ErrorPolicy,
     ) -> list[tuple[Any, Any]]:
         """Call receivers one by one: the path for weak receivers and soft error policies."""
         results: list[tuple[Any, Any]] = []
         failures: list[tuple[Callable[..., Any], Exception]] = []
-        fail_fast = self._fail_fast
+        fail_fast = policy == "raise"
         for item in items:
             if weak and type(item) in WEAK_REF_TYPES:
                 receiver = item()
@@ -373,7 +405,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             try:
                 result = receiver(sender, payload)
             except Exception as exc:
-                self._record_failure(receiver, exc, failures)
+                self._record_failure(receiver, exc, failures, policy)
                 continue
             results.append((receiver, result))
         if failures:
@@ -387,6 +419,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         items: tuple[Any, ...],
         weak: bool,
         concurrent: bool,
+        policy: ErrorPolicy,
     ) -> list[tuple[Any, Any]]:
         resolved = [self._resolve(item) for item in items] if weak else list(items)
         receivers = [receiver for receiver in resolved if receiver is not None]
@@ -394,7 +427,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             outcomes = await asyncio.gather(
                 *(_outcome(receiver, sender, payload) for receiver in receivers)
             )
-        elif self._fail_fast:
+        elif policy == "raise":
             outcomes = [(True, await _call_async(r, sender, payload)) for r in receivers]
         else:
             outcomes = [await _outcome(r, sender, payload) for r in receivers]
@@ -403,10 +436,10 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         for receiver, (ok, value) in zip(receivers, outcomes):
             if ok:
                 results.append((receiver, value))
-            elif self._fail_fast:
+            elif policy == "raise":
                 raise value
             else:
-                self._record_failure(receiver, value, failures)
+                self._record_failure(receiver, value, failures, policy)
         if failures:
             self._raise_collected(failures)
         return results
@@ -416,8 +449,9 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         receiver: Callable[..., Any],
         exc: Exception,
         failures: list[tuple[Callable[..., Any], Exception]],
+        policy: ErrorPolicy,
     ) -> None:
-        if self._policy == "log":
+        if policy == "log":
             _logger.error(
                 "receiver %s of signal %r raised %s",
                 describe(receiver),
@@ -606,3 +640,7 @@ def _weak_default(receiver: object, weak: bool | None) -> bool:
     # Bound methods are held on their instance; everything else strongly, so that an
     # inline lambda or a partial is never silently dropped.
     return type(receiver) is MethodType if weak is None else weak
+
+
+for _public in (ReceiverConnected, ReceiverDisconnected, Signal):
+    _public.__module__ = "typedsignals"  # reprs and docs show the public path
