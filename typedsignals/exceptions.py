@@ -78,11 +78,7 @@ class PayloadError(TypedSignalsError, ValueError):
         self.validation_error = validation_error
         if validation_error is not None:
             errors = validation_error.errors(include_url=False)
-            lines = [
-                f"  {_location(err['loc'])}: {err['msg']} "
-                f"[type={err['type']}, input={_short_repr(err['input'])}]"
-                for err in errors
-            ]
+            lines = [f"  {_location(err['loc'])}: {err['msg']} {_context(err)}" for err in errors]
             count = len(errors)
             noun = "error" if count == 1 else "errors"
             message = f"invalid payload for signal {signal_name!r} ({count} {noun}):\n" + "\n".join(
@@ -105,6 +101,12 @@ class PayloadError(TypedSignalsError, ValueError):
         for err in self.errors():
             names[str(err["loc"][0]) if err["loc"] else "<payload>"] = None
         return tuple(names)
+
+
+def _context(err: ErrorDetails) -> str:
+    if err["type"] == "missing":  # the input is the whole payload: noise
+        return "[type=missing]"
+    return f"[type={err['type']}, input={_short_repr(err['input'])}]"
 
 
 def _short_repr(value: object, limit: int = 80) -> str:
