@@ -53,6 +53,7 @@ ErrorPolicy = Literal["raise", "collect", "log"]
 """What a send does when a receiver raises: see :class:`Signal`."""
 
 _POLICIES: Final = ("raise", "collect", "log")
+_FACTORIES: Final = frozenset({__name__, "typedsignals._namespace"})
 _logger: Final = logging.getLogger("typedsignals")
 _seq: Final = itertools.count()  # global connection order; next() is atomic under the GIL
 _Dispatch = tuple[tuple[Any, ...], bool]
@@ -117,7 +118,6 @@ class Signal(ReceiverTable, Generic[S, P, M]):
     payload_model: type[M]
     sender_type: type[S]
     doc: str
-    module: str | None
 
     @overload
     def __init__(
@@ -170,19 +170,33 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         self.payload_model = cast("type[M]", model)
         self.sender_type = cast("type[S]", object if sender is None else sender)
         self.doc = doc
-        self.strict = strict
         self.concurrent = concurrent
         self.error_policy = error_policy
+        # The module that declared the signal (for generated docs): skip our own factories.
         frame = sys._getframe(1)
-        while frame.f_globals.get("__name__", "").startswith("typedsignals."):
-            if frame.f_back is None:
-                break
+        while frame.f_back is not None and frame.f_globals.get("__name__") in _FACTORIES:
             frame = frame.f_back
-        self.module = frame.f_globals.get("__name__")
+        self.module: str | None = frame.f_globals.get("__name__")
         self._check_sender = sender is not None and sender is not object
         self._validate = _validator_for(model)
+        self.strict = strict  # last: it computes whether a send may return at once
 
     # -- properties ---------------------------------------------------------------
+
+    @property
+    def strict(self) -> bool:
+        """Validate every send of this signal, even when no receiver listens."""
+        return self._strict
+
+    @strict.setter
+    def strict(self, strict: bool) -> None:
+        self._strict = bool(strict)
+        self._refresh_idle()
+
+    def _refresh_idle(self) -> None:
+        super()._refresh_idle()
+        if self._idle and (self._strict or _state.strict):
+            self._idle = False
 
     @property
     def error_policy(self) -> ErrorPolicy:
@@ -240,6 +254,8 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             PayloadError: The fields do not make a valid payload; no receiver ran.
             SenderTypeError: ``sender`` is not an instance of the declared sender type.
         """
+        if self._idle:  # nobody listens and nothing asks for validation
+            return []
         if args:
             raise TypeError(
                 f"signal {self.name!r}: send() takes the sender as its only positional "
@@ -247,7 +263,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             )
         items, weak = self._dispatch_for(sender) if self._routed else self._any_dispatch
         if not items or self._mute_depth:
-            if self.strict or _state.strict:
+            if self._strict or _state.strict:
                 self._payload_from(sender, fields)
             return []
         if self._check_sender and not isinstance(sender, self.sender_type):
@@ -300,7 +316,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             )
         items, weak = self._dispatch_for(sender) if self._routed else self._any_dispatch
         if not items or self._mute_depth:
-            if self.strict or _state.strict:
+            if self._strict or _state.strict:
                 self._payload_from(sender, fields)
             return []
         payload = self._payload_from(sender, fields)

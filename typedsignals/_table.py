@@ -123,6 +123,9 @@ class ReceiverTable:
         self._by_id: dict[int, _Route] = {}
         self._by_value: dict[object, _Route] = {}
         self._routed = False
+        # True while a send can return at once: nothing connected anywhere (and, for
+        # typed signals, no strict validation). The first thing send() reads.
+        self._idle = True
         self._mute_depth = 0
         self._dirty = False
         self._on_dead = _dead_callback(weakref.ref(self))
@@ -138,6 +141,10 @@ class ReceiverTable:
 
     def _announce_disconnected(self, receiver: Callable[..., Any], sender: object) -> None:
         """Called after a connection is removed by a disconnect, outside the lock."""
+
+    def _refresh_idle(self) -> None:
+        """Recompute ``_idle`` after the connections or a setting it depends on changed."""
+        self._idle = not self._any and not self._routed
 
     # -- lookup (lock-free) --------------------------------------------------------
 
@@ -234,6 +241,7 @@ class ReceiverTable:
             self._any_dispatch = _dispatch_of(conns)
             for other in (*self._by_id.values(), *self._by_value.values()):
                 other.dispatch = _dispatch_of(sorted((*conns, *other.conns), key=_order))
+            self._refresh_idle()
             return
         route.conns = conns
         if conns:
@@ -243,6 +251,7 @@ class ReceiverTable:
             if table.get(route.key) is route:
                 del table[route.key]
         self._routed = bool(self._by_id or self._by_value)
+        self._refresh_idle()
 
     def _purge(self) -> None:
         """Drop dead weak receivers and dead senders; call with the lock held."""
