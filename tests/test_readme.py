@@ -21,8 +21,10 @@ def test_readme_opens_with_two_commands() -> None:
     """The README's first two code blocks are the showcase and the test command."""
     showcase, tests = readme_commands()
     assert README.index("```bash") < README.index("---")
-    assert "pip install" in showcase and "examples/" in showcase
-    assert "pip install" in tests and "pytest" in tests
+    assert "pip install" in showcase
+    assert "examples" in showcase
+    assert "pip install" in tests
+    assert "pytest" in tests
 
 
 def test_ci_runs_the_readme_test_command() -> None:
