@@ -21,10 +21,12 @@ its deliveries. Every lookup by ``id()`` also checks identity.
 from __future__ import annotations
 
 import itertools
+import operator
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
+from types import MethodType
 from typing import Any, Final
 
 from ._receivers import ANY, WEAK_REF_TYPES, WeakFunctionRef, WeakMethodRef, describe, make_ref
@@ -39,31 +41,42 @@ EMPTY_DISPATCH: Final[Dispatch] = ((), False)
 _seq: Final = itertools.count()  # global connection order; next() is atomic under the GIL
 
 
+def receiver_key(receiver: object) -> Hashable:
+    """The identity of a receiver, as blinker defines it.
+
+    The id of a bound method is not stable (a new method object is made on each
+    attribute access), but the ids of its function and instance are.
+    """
+    if type(receiver) is MethodType:
+        return (id(receiver.__func__), id(receiver.__self__))
+    return id(receiver)
+
+
 class Connection:
     """One receiver connected for one sender (or ANY)."""
 
-    __slots__ = ("priority", "receiver", "ref", "seq")
+    __slots__ = ("item", "key", "priority", "ref", "seq")
 
     def __init__(
         self,
-        receiver: Callable[..., Any] | None,
+        receiver: Callable[..., Any],
         ref: WeakFunctionRef | WeakMethodRef | None,
         priority: int,
     ) -> None:
-        self.receiver = receiver  # the callable when held strongly, else None
-        self.ref = ref  # the weak reference when held weakly, else None
+        # What dispatch calls: the receiver itself, or its weak reference.
+        self.item: Any = receiver if ref is None else ref
+        self.ref = ref
+        self.key = receiver_key(receiver)
         self.priority = priority
         self.seq = next(_seq)
 
     def target(self) -> Callable[..., Any] | None:
         """The live receiver, or None once a weakly held receiver has died."""
-        return self.receiver if self.ref is None else self.ref()
+        return self.item if self.ref is None else self.ref()
 
-    def matches(self, receiver: object) -> bool:
-        target = self.target()
-        # Bound methods are created anew on each attribute access; they compare equal
-        # when they wrap the same function and instance, which is what users mean.
-        return target is receiver or (target is not None and target == receiver)
+
+_item: Final = operator.attrgetter("item")
+_ref: Final = operator.attrgetter("ref")
 
 
 def _order(conn: Connection) -> tuple[int, int]:
@@ -71,14 +84,13 @@ def _order(conn: Connection) -> tuple[int, int]:
 
 
 def _dispatch_of(conns: Sequence[Connection]) -> Dispatch:
-    items = tuple(conn.receiver if conn.ref is None else conn.ref for conn in conns)
-    return items, any(conn.ref is not None for conn in conns)
+    return tuple(map(_item, conns)), any(ref is not None for ref in map(_ref, conns))
 
 
 class _Route:
-    """Connections and dispatch for one specific sender."""
+    """The connections of ANY or of one specific sender, and what a send calls."""
 
-    __slots__ = ("by_value", "conns", "dispatch", "key", "obj", "ref")
+    __slots__ = ("by_value", "conns", "dispatch", "index", "key", "obj", "ref")
 
     def __init__(
         self, obj: object, ref: weakref.ref[Any] | None, key: object, by_value: bool
@@ -87,7 +99,8 @@ class _Route:
         self.ref = ref
         self.key = key  # the key of this route in the table's _by_value or _by_id
         self.by_value = by_value
-        self.conns: tuple[Connection, ...] = ()
+        self.conns: tuple[Connection, ...] = ()  # sorted by (-priority, seq)
+        self.index: dict[Hashable, Connection] = {}  # receiver_key -> connection
         self.dispatch: Dispatch = EMPTY_DISPATCH
 
     def holds(self, sender: object) -> bool:
@@ -95,6 +108,11 @@ class _Route:
 
     def alive(self) -> bool:
         return self.ref is None or self.ref() is not None
+
+    def find(self, receiver: object) -> Connection | None:
+        """The live connection of ``receiver`` here, if any."""
+        conn = self.index.get(receiver_key(receiver))
+        return conn if conn is not None and conn.target() is not None else None
 
 
 def _dead_callback(table_ref: weakref.ref[ReceiverTable]) -> Callable[[object], None]:
@@ -118,8 +136,8 @@ class ReceiverTable:
         # Reentrant: a finaliser run by the garbage collector inside a locked section
         # may disconnect a receiver of this very signal.
         self._lock = threading.RLock()
-        self._any: tuple[Connection, ...] = ()
-        self._any_dispatch = EMPTY_DISPATCH
+        self._anyr = _Route(ANY, None, ANY, False)  # connections for every sender
+        self._any_dispatch = EMPTY_DISPATCH  # == _anyr.dispatch, one attribute load for send
         self._by_id: dict[int, _Route] = {}
         self._by_value: dict[object, _Route] = {}
         self._routed = False
@@ -144,7 +162,7 @@ class ReceiverTable:
 
     def _refresh_idle(self) -> None:
         """Recompute ``_idle`` after the connections or a setting it depends on changed."""
-        self._idle = not self._any and not self._routed
+        self._idle = not self._anyr.conns and not self._routed
 
     # -- lookup (lock-free) --------------------------------------------------------
 
@@ -201,18 +219,18 @@ class ReceiverTable:
                     f"signal {self.name!r}: receiver {describe(receiver)} cannot be held "
                     "weakly (it does not support weak references); connect it with weak=False"
                 ) from None
-        conn = Connection(None if weak else receiver, ref, priority)
+        conn = Connection(receiver, ref, priority)
         with self._lock:
             if self._dirty:
                 self._purge()
-            route = None if sender is ANY else self._route_for_update(sender)
-            conns = self._any if route is None else route.conns
-            if any(existing.matches(receiver) for existing in conns):
+            route = self._anyr if sender is ANY else self._route_for_update(sender)
+            if route.find(receiver) is not None:
                 return None
-            index = len(conns)
-            while index and conns[index - 1].priority < priority:
-                index -= 1
-            self._store(route, (*conns[:index], conn, *conns[index:]))
+            conns = route.conns
+            at = len(conns)
+            while at and conns[at - 1].priority < priority:
+                at -= 1
+            self._publish(route, (*conns[:at], conn, *conns[at:]), inserted_at=at)
         self._announce_connected(receiver, sender, weak)
         return conn
 
@@ -234,18 +252,36 @@ class ReceiverTable:
         route = self._by_id[key] = _Route(sender, ref, key, False)
         return route
 
-    def _store(self, route: _Route | None, conns: tuple[Connection, ...]) -> None:
-        """Publish ``conns`` for ANY (``route`` None) or one route; call with the lock held."""
-        if route is None:
-            self._any = conns
-            self._any_dispatch = _dispatch_of(conns)
-            for other in (*self._by_id.values(), *self._by_value.values()):
-                other.dispatch = _dispatch_of(sorted((*conns, *other.conns), key=_order))
-            self._refresh_idle()
-            return
+    def _publish(
+        self, route: _Route, conns: tuple[Connection, ...], inserted_at: int | None = None
+    ) -> None:
+        """Make ``conns`` the connections of ``route`` and recompute what sends call.
+
+        Call with the lock held. ``inserted_at`` says that ``conns`` is the old tuple
+        with one connection inserted there, so ANY's dispatch can be patched instead of
+        rebuilt: connecting n receivers one by one then costs n tuple copies in C, not
+        n rebuilds in Python.
+        """
         route.conns = conns
-        if conns:
-            route.dispatch = _dispatch_of(sorted((*self._any, *conns), key=_order))
+        route.index = {conn.key: conn for conn in conns} if inserted_at is None else route.index
+        if inserted_at is not None:
+            new = conns[inserted_at]
+            route.index[new.key] = new
+        if route is self._anyr:
+            if inserted_at is None:
+                dispatch = _dispatch_of(conns)
+            else:
+                items, weak = route.dispatch
+                new = conns[inserted_at]
+                dispatch = (
+                    (*items[:inserted_at], new.item, *items[inserted_at:]),
+                    weak or new.ref is not None,
+                )
+            route.dispatch = self._any_dispatch = dispatch
+            for other in (*self._by_id.values(), *self._by_value.values()):
+                other.dispatch = self._merged(other.conns)
+        elif conns:
+            route.dispatch = self._merged(conns)
         else:
             table: dict[Any, _Route] = self._by_value if route.by_value else self._by_id
             if table.get(route.key) is route:
@@ -253,14 +289,23 @@ class ReceiverTable:
         self._routed = bool(self._by_id or self._by_value)
         self._refresh_idle()
 
+    def _merged(self, conns: tuple[Connection, ...]) -> Dispatch:
+        """Dispatch of a specific sender: its own connections merged with ANY's."""
+        if not self._anyr.conns:
+            return _dispatch_of(conns)
+        return _dispatch_of(sorted((*self._anyr.conns, *conns), key=_order))
+
+    def _routes(self) -> tuple[_Route, ...]:
+        return (self._anyr, *self._by_id.values(), *self._by_value.values())
+
     def _purge(self) -> None:
         """Drop dead weak receivers and dead senders; call with the lock held."""
         self._dirty = False
-        self._store(None, tuple(conn for conn in self._any if conn.target() is not None))
-        for route in (*self._by_id.values(), *self._by_value.values()):
+        for route in self._routes():
+            alive = route.alive()
             conns = tuple(conn for conn in route.conns if conn.target() is not None)
-            if len(conns) != len(route.conns) or not route.alive():
-                self._store(route, conns if route.alive() else ())
+            if len(conns) != len(route.conns) or not alive:
+                self._publish(route, conns if alive else ())
 
     # -- disconnect ----------------------------------------------------------------
 
@@ -271,33 +316,29 @@ class ReceiverTable:
             if self._dirty:
                 self._purge()
             if sender is ANY:
-                removed = self._drop(receiver, None)
-                for route in (*self._by_id.values(), *self._by_value.values()):
-                    removed = self._drop(receiver, route) or removed
+                for route in self._routes():
+                    removed = self._drop(route.find(receiver), route) or removed
             else:
                 found = self._route_of(sender)
                 if found is not None:
-                    removed = self._drop(receiver, found)
+                    removed = self._drop(found.find(receiver), found)
         if removed:
             self._announce_disconnected(receiver, sender)
         return removed
 
-    def _drop(self, receiver: object, route: _Route | None) -> bool:
-        conns = self._any if route is None else route.conns
-        kept = tuple(conn for conn in conns if not conn.matches(receiver))
-        if len(kept) == len(conns):
+    def _drop(self, conn: Connection | None, route: _Route) -> bool:
+        """Remove ``conn`` from ``route`` if it is there; call with the lock held."""
+        if conn is None or route.index.get(conn.key) is not conn:
             return False
-        self._store(route, kept)
+        self._publish(route, tuple(c for c in route.conns if c is not conn))
         return True
 
     def _remove(self, conn: Connection, sender: object) -> None:
         """Remove exactly ``conn`` (connected for ``sender``), if it is still there."""
         with self._lock:
-            route = None if sender is ANY else self._route_of(sender)
-            conns = self._any if route is None else route.conns
-            if conn not in conns:
+            route = self._anyr if sender is ANY else self._route_of(sender)
+            if route is None or not self._drop(conn, route):
                 return
-            self._store(route, tuple(c for c in conns if c is not conn))
         receiver = conn.target()
         if receiver is not None:
             self._announce_disconnected(receiver, sender)
@@ -318,17 +359,12 @@ class ReceiverTable:
 
     def connection_count(self) -> int:
         """Number of live connections (a receiver connected for two senders counts twice)."""
-        routes = (*self._by_id.values(), *self._by_value.values())
-        return sum(
-            conn.target() is not None
-            for conns in (self._any, *(route.conns for route in routes))
-            for conn in conns
-        )
+        return sum(conn.target() is not None for route in self._routes() for conn in route.conns)
 
     def _connections(self) -> list[tuple[object, Connection]]:
         """Every ``(sender, connection)`` pair; ``sender`` is ANY for unrouted ones."""
-        pairs: list[tuple[object, Connection]] = [(ANY, conn) for conn in self._any]
-        for route in (*self._by_id.values(), *self._by_value.values()):
+        pairs: list[tuple[object, Connection]] = []
+        for route in self._routes():
             sender = route.obj if route.ref is None else route.ref()
             pairs.extend((sender, conn) for conn in route.conns)
         return pairs
