@@ -424,6 +424,8 @@ class Signal(ReceiverTable, Generic[S, P, M]):
                 self._record_failure(receiver, exc, failures, policy)
                 continue
             results.append((receiver, result))
+        if weak and self._dirty:
+            self._purge_soon()
         if failures:
             self._raise_collected(failures)
         return results

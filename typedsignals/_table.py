@@ -307,6 +307,15 @@ class ReceiverTable:
             if len(conns) != len(route.conns) or not alive:
                 self._publish(route, conns if alive else ())
 
+    def _purge_soon(self) -> None:
+        """Purge now if no other thread is changing the table; else leave it to that one."""
+        if self._lock.acquire(blocking=False):
+            try:
+                if self._dirty:
+                    self._purge()
+            finally:
+                self._lock.release()
+
     # -- disconnect ----------------------------------------------------------------
 
     def _disconnect(self, receiver: Callable[..., Any], sender: object) -> bool:
