@@ -21,10 +21,8 @@ The names that need pydantic are loaded on first use, so ``import typedsignals.b
 (the drop-in replacement for blinker) does not import pydantic.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+import typing as _typing
 
 from ._config import is_strict, set_strict, strict_mode
 from ._receivers import ANY, AnyType
@@ -39,7 +37,7 @@ from .exceptions import (
     TypedSignalsError,
 )
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from ._namespace import Namespace, default_namespace, signal
     from ._payload import EmptyPayload, Payload
     from ._signal import ErrorPolicy, ReceiverConnected, ReceiverDisconnected, Signal
@@ -84,14 +82,14 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
+    value = getattr(_importlib.import_module(module, __name__), name)
     globals()[name] = value  # later lookups skip this function
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    return sorted({*__all__, "__version__"})

@@ -14,7 +14,7 @@ What it does in every test session of a project that has typedsignals installed:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import ExitStack
 from typing import Any
 
@@ -57,12 +57,18 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         set_strict(_previous_strict.pop())
 
 
-def _snapshot() -> dict[int, tuple[str, object, Connection]]:
-    found: dict[int, tuple[str, object, Connection]] = {}
+def _snapshot() -> dict[tuple[int, Hashable, Hashable], tuple[str, object, Connection]]:
+    """Live connections, keyed by (signal, sender, receiver) identity.
+
+    Keyed by identity rather than by connection object, so a pre-existing receiver that
+    a test disconnects and connects again is not taken for a leak.
+    """
+    found: dict[tuple[int, Hashable, Hashable], tuple[str, object, Connection]] = {}
     for table in all_signals():
         for sender, conn in table._connections():
             if conn.target() is not None:
-                found[id(conn)] = (table.name, sender, conn)
+                sender_key = sender if isinstance(sender, (str, int)) else id(sender)
+                found[(id(table), sender_key, conn.key)] = (table.name, sender, conn)
     return found
 
 

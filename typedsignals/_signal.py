@@ -254,13 +254,13 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             PayloadError: The fields do not make a valid payload; no receiver ran.
             SenderTypeError: ``sender`` is not an instance of the declared sender type.
         """
-        if self._idle:  # nobody listens and nothing asks for validation
-            return []
         if args:
             raise TypeError(
                 f"signal {self.name!r}: send() takes the sender as its only positional "
                 f"argument; pass payload fields by keyword ({len(args)} extra given)"
             )
+        if self._idle:  # nobody listens and nothing asks for validation
+            return []
         items, weak = self._dispatch_for(sender) if self._routed else self._any_dispatch
         if not items or self._mute_depth:
             if self._strict or _state.strict:
@@ -657,7 +657,11 @@ def _validator_for(model: type[BaseModel]) -> Callable[[dict[str, Any]], BaseMod
 def _weak_default(receiver: object, weak: bool | None) -> bool:
     # Bound methods are held on their instance; everything else strongly, so that an
     # inline lambda or a partial is never silently dropped.
-    return type(receiver) is MethodType if weak is None else weak
+    if weak is not None:
+        return weak
+    # An instance that cannot be weakly referenced (__slots__ without __weakref__) keeps
+    # its method strongly held rather than being refused.
+    return type(receiver) is MethodType and type(receiver.__self__).__weakrefoffset__ != 0
 
 
 for _public in (ReceiverConnected, ReceiverDisconnected, Signal):

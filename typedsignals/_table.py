@@ -290,10 +290,20 @@ class ReceiverTable:
         self._refresh_idle()
 
     def _merged(self, conns: tuple[Connection, ...]) -> Dispatch:
-        """Dispatch of a specific sender: its own connections merged with ANY's."""
+        """Dispatch of a specific sender: its own connections merged with ANY's.
+
+        A receiver connected both for ANY and for this sender is called once, at its
+        earlier position, as in blinker.
+        """
         if not self._anyr.conns:
             return _dispatch_of(conns)
-        return _dispatch_of(sorted((*self._anyr.conns, *conns), key=_order))
+        seen: set[Hashable] = set()
+        merged = []
+        for conn in sorted((*self._anyr.conns, *conns), key=_order):
+            if conn.key not in seen:
+                seen.add(conn.key)
+                merged.append(conn)
+        return _dispatch_of(merged)
 
     def _routes(self) -> tuple[_Route, ...]:
         return (self._anyr, *self._by_id.values(), *self._by_value.values())
