@@ -44,7 +44,8 @@ def set_strict(enabled: bool) -> bool:
     previous = state.strict
     state.strict = bool(enabled)
     for table in all_signals():  # signals cache whether a send may return at once
-        table._refresh_idle()
+        with table._lock:  # against a connect publishing at the same time
+            table._refresh_idle()
     return previous
 
 

@@ -166,12 +166,17 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             )
         if sender is not None and not isinstance(sender, type):
             raise SignalDefinitionError(f"signal {name!r}: sender= must be a class, not {sender!r}")
+        _check_policy(name, error_policy, SignalDefinitionError)
+        # Everything a concurrent set_strict() may read is set before the table
+        # registers itself (the last step of ReceiverTable.__init__).
+        self._strict = bool(strict)
+        self._policy: ErrorPolicy = error_policy
+        self._fail_fast = error_policy == "raise"
         super().__init__(name)
         self.payload_model = cast("type[M]", model)
         self.sender_type = cast("type[S]", object if sender is None else sender)
         self.doc = doc
         self.concurrent = concurrent
-        self.error_policy = error_policy
         # The module that declared the signal (for generated docs): skip our own factories.
         frame = sys._getframe(1)
         while frame.f_back is not None and frame.f_globals.get("__name__") in _FACTORIES:
@@ -179,7 +184,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         self.module: str | None = frame.f_globals.get("__name__")
         self._check_sender = sender is not None and sender is not object
         self._validate = _validator_for(model)
-        self.strict = strict  # last: it computes whether a send may return at once
+        self._refresh_idle()
 
     # -- properties ---------------------------------------------------------------
 
@@ -190,8 +195,9 @@ class Signal(ReceiverTable, Generic[S, P, M]):
 
     @strict.setter
     def strict(self, strict: bool) -> None:
-        self._strict = bool(strict)
-        self._refresh_idle()
+        with self._lock:
+            self._strict = bool(strict)
+            self._refresh_idle()
 
     def _refresh_idle(self) -> None:
         super()._refresh_idle()
@@ -205,11 +211,8 @@ class Signal(ReceiverTable, Generic[S, P, M]):
 
     @error_policy.setter
     def error_policy(self, policy: ErrorPolicy) -> None:
-        if policy not in _POLICIES:
-            raise SignalDefinitionError(
-                f"signal {self.name!r}: error_policy must be one of {_POLICIES}, not {policy!r}"
-            )
-        self._policy: ErrorPolicy = policy
+        _check_policy(self.name, policy, SignalDefinitionError)
+        self._policy = policy
         self._fail_fast = policy == "raise"
 
     @cached_property
@@ -389,10 +392,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
     def _resolve_policy(self, policy: ErrorPolicy | None) -> ErrorPolicy:
         if policy is None:
             return self._policy
-        if policy not in _POLICIES:
-            raise ValueError(
-                f"signal {self.name!r}: error_policy must be one of {_POLICIES}, not {policy!r}"
-            )
+        _check_policy(self.name, policy, ValueError)
         return policy
 
     def _deliver(
@@ -622,6 +622,11 @@ async def _outcome(
         return True, await _call_async(receiver, sender, payload)
     except Exception as exc:
         return False, exc
+
+
+def _check_policy(name: str, policy: object, error: type[Exception]) -> None:
+    if policy not in _POLICIES:
+        raise error(f"signal {name!r}: error_policy must be one of {_POLICIES}, not {policy!r}")
 
 
 def _add_note(exc: BaseException, note: str) -> None:

@@ -68,7 +68,7 @@ class Connection:
         self.ref = ref
         self.key = receiver_key(receiver)
         self.priority = priority
-        self.seq = next(_seq)
+        self.seq = 0  # set under the table's lock, so seq order is publication order
 
     def target(self) -> Callable[..., Any] | None:
         """The live receiver, or None once a weakly held receiver has died."""
@@ -226,6 +226,7 @@ class ReceiverTable:
             route = self._anyr if sender is ANY else self._route_for_update(sender)
             if route.find(receiver) is not None:
                 return None
+            conn.seq = next(_seq)
             conns = route.conns
             at = len(conns)
             while at and conns[at - 1].priority < priority:
@@ -239,7 +240,10 @@ class ReceiverTable:
         if isinstance(sender, (str, int)):
             route = self._by_value.get(sender)
             if route is None:
-                route = self._by_value[sender] = _Route(sender, None, sender, True)
+                route = _Route(sender, None, sender, True)
+                # Complete before it is visible: a send may read it at once, unlocked.
+                route.dispatch = self._any_dispatch
+                self._by_value[sender] = route
             return route
         key = id(sender)
         route = self._by_id.get(key)
@@ -249,7 +253,9 @@ class ReceiverTable:
             ref: weakref.ref[Any] | None = weakref.ref(sender, self._on_dead)
         except TypeError:
             ref = None
-        route = self._by_id[key] = _Route(sender, ref, key, False)
+        route = _Route(sender, ref, key, False)
+        route.dispatch = self._any_dispatch  # complete before a send can see it
+        self._by_id[key] = route
         return route
 
     def _publish(
