@@ -52,7 +52,9 @@ class Namespace:
         *,
         sender: type[S] | None = None,
         doc: str = "",
-        error_policy: ErrorPolicy = "raise",
+        error_policy: ErrorPolicy | None = None,
+        strict: bool | None = None,
+        concurrent: bool | None = None,
     ) -> Signal[S, [], EmptyPayload]: ...
 
     @overload
@@ -63,7 +65,9 @@ class Namespace:
         *,
         sender: type[S] | None = None,
         doc: str = "",
-        error_policy: ErrorPolicy = "raise",
+        error_policy: ErrorPolicy | None = None,
+        strict: bool | None = None,
+        concurrent: bool | None = None,
     ) -> Signal[S, P, M]: ...
 
     def signal(
@@ -73,34 +77,61 @@ class Namespace:
         *,
         sender: type[Any] | None = None,
         doc: str = "",
-        error_policy: ErrorPolicy = "raise",
+        error_policy: ErrorPolicy | None = None,
+        strict: bool | None = None,
+        concurrent: bool | None = None,
     ) -> Signal[Any, ..., Any]:
         """Return the signal called ``name``, creating it on first use.
 
-        Asking again with the same payload model and sender type returns the existing
-        signal (a ``doc`` given later fills an empty one).
+        The arguments are those of :class:`~typedsignals.Signal`. Asking again returns
+        the existing signal, provided the payload model, the sender type and every
+        option given explicitly agree with it (a ``doc`` given later fills an empty one).
 
         Raises:
-            SignalDefinitionError: The namespace already has a signal of that name with
-                a different payload model or sender type.
+            SignalDefinitionError: The namespace already has a signal of that name that
+                was declared differently.
+
+        Example:
+            >>> from typedsignals import signal
+            >>> signal("app-ready") is signal("app-ready")
+            True
         """
+        options = {"error_policy": error_policy, "strict": strict, "concurrent": concurrent}
+        given = {key: value for key, value in options.items() if value is not None}
         with self._lock:
             existing = self._signals.get(name)
             if existing is None:
                 created: Signal[Any, ..., Any] = Signal(
-                    name, payload, sender=sender, doc=doc, error_policy=error_policy
+                    name,
+                    payload,
+                    sender=sender,
+                    doc=doc,
+                    error_policy="raise" if error_policy is None else error_policy,
+                    strict=bool(strict),
+                    concurrent=bool(concurrent),
                 )
                 self._signals[name] = created
                 return created
-        model = EmptyPayload if payload is None else payload
-        sender_type = object if sender is None else sender
-        if existing.payload_model is not model or existing.sender_type is not sender_type:
+        wanted = {
+            "payload": EmptyPayload if payload is None else payload,
+            "sender": object if sender is None else sender,
+            **given,
+        }
+        current = {
+            "payload": existing.payload_model,
+            "sender": existing.sender_type,
+            "error_policy": existing.error_policy,
+            "strict": existing.strict,
+            "concurrent": existing.concurrent,
+        }
+        conflicts = [key for key, value in wanted.items() if current[key] != value]
+        if conflicts:
             raise SignalDefinitionError(
-                f"signal {name!r} already exists in namespace {self.name!r} with payload "
-                f"{existing.payload_model.__qualname__} and sender "
-                f"{existing.sender_type.__qualname__}; it cannot be redeclared with payload "
-                f"{getattr(model, '__qualname__', model)} and sender "
-                f"{getattr(sender_type, '__qualname__', sender_type)}"
+                f"signal {name!r} already exists in namespace {self.name!r}; it cannot be "
+                "redeclared with a different "
+                + ", ".join(
+                    f"{key} ({_show(current[key])}, not {_show(wanted[key])})" for key in conflicts
+                )
             )
         if doc and not existing.doc:
             existing.doc = doc
@@ -126,46 +157,12 @@ default_namespace = Namespace("default")
 """The namespace that the module-level :func:`signal` uses."""
 
 
-@overload
-def signal(
-    name: str,
-    payload: None = None,
-    *,
-    sender: type[S] | None = None,
-    doc: str = "",
-    error_policy: ErrorPolicy = "raise",
-) -> Signal[S, [], EmptyPayload]: ...
+signal = default_namespace.signal
+"""Return the signal called ``name`` in :data:`default_namespace`, creating it on first use."""
 
 
-@overload
-def signal(
-    name: str,
-    payload: Callable[P, M],
-    *,
-    sender: type[S] | None = None,
-    doc: str = "",
-    error_policy: ErrorPolicy = "raise",
-) -> Signal[S, P, M]: ...
-
-
-def signal(
-    name: str,
-    payload: Callable[..., Any] | None = None,
-    *,
-    sender: type[Any] | None = None,
-    doc: str = "",
-    error_policy: ErrorPolicy = "raise",
-) -> Signal[Any, ..., Any]:
-    """Return the signal called ``name`` in :data:`default_namespace`, creating it on first use.
-
-    Example:
-        >>> from typedsignals import signal
-        >>> signal("app-ready") is signal("app-ready")
-        True
-    """
-    return default_namespace.signal(
-        name, payload, sender=sender, doc=doc, error_policy=error_policy
-    )
+def _show(value: object) -> str:
+    return getattr(value, "__qualname__", None) or repr(value)
 
 
 Namespace.__module__ = "typedsignals"  # the public path, for reprs and docs

@@ -299,10 +299,11 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         self._check_payload(payload)
         if self._check_sender and not isinstance(sender, self.sender_type):
             raise self._sender_error(sender)
+        policy = self._resolve_policy(error_policy)
         items, weak = self._dispatch_for(sender) if self._routed else self._any_dispatch
         if not items or self._mute_depth:
             return []
-        return self._deliver(sender, payload, items, weak, self._resolve_policy(error_policy))
+        return self._deliver(sender, payload, items, weak, policy)
 
     async def send_async(
         self, sender: S, /, *args: P.args, **fields: P.kwargs
@@ -348,11 +349,11 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         self._check_payload(payload)
         if self._check_sender and not isinstance(sender, self.sender_type):
             raise self._sender_error(sender)
+        policy = self._resolve_policy(error_policy)
         items, weak = self._dispatch_for(sender) if self._routed else self._any_dispatch
         if not items or self._mute_depth:
             return []
         run_concurrently = self.concurrent if concurrent is None else concurrent
-        policy = self._resolve_policy(error_policy)
         return await self._deliver_async(sender, payload, items, weak, run_concurrently, policy)
 
     def validate(self, sender: S, /, *args: P.args, **fields: P.kwargs) -> M:
@@ -454,10 +455,20 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         for receiver, (ok, value) in zip(receivers, outcomes):
             if ok:
                 results.append((receiver, value))
-            elif policy == "raise":
-                raise value
             else:
                 self._record_failure(receiver, value, failures, policy)
+        if failures and policy == "raise":
+            # Only concurrent sends get here with several failures: all receivers ran.
+            # The first failure propagates; the others must not vanish silently.
+            for receiver, exc in failures[1:]:
+                _logger.error(
+                    "receiver %s of signal %r also raised %s (the first failure propagates)",
+                    describe(receiver),
+                    self.name,
+                    type(exc).__name__,
+                    exc_info=exc,
+                )
+            raise failures[0][1]
         if failures:
             self._raise_collected(failures)
         return results

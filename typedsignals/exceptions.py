@@ -76,6 +76,7 @@ class PayloadError(TypedSignalsError, ValueError):
     ) -> None:
         self.signal_name = signal_name
         self.validation_error = validation_error
+        self._detail = detail
         if validation_error is not None:
             errors = validation_error.errors(include_url=False)
             lines = [f"  {_location(err['loc'])}: {err['msg']} {_context(err)}" for err in errors]
@@ -87,6 +88,10 @@ class PayloadError(TypedSignalsError, ValueError):
         else:
             message = f"invalid payload for signal {signal_name!r}: {detail}"
         super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exceptions pickle their args by default, which would lose the fields.
+        return (_rebuild_payload_error, (self.signal_name, self.validation_error, self._detail))
 
     def errors(self) -> list[ErrorDetails]:
         """Return pydantic's structured error list (empty when there is none)."""
@@ -107,6 +112,12 @@ def _context(err: ErrorDetails) -> str:
     if err["type"] == "missing":  # the input is the whole payload: noise
         return "[type=missing]"
     return f"[type={err['type']}, input={_short_repr(err['input'])}]"
+
+
+def _rebuild_payload_error(
+    signal_name: str, validation_error: ValidationError | None, detail: str | None
+) -> PayloadError:
+    return PayloadError(signal_name, validation_error, detail=detail)
 
 
 def _short_repr(value: object, limit: int = 80) -> str:
