@@ -33,12 +33,21 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert f"test_command='{tests}'" in (ROOT / ".ci" / "run").read_text()
 
 
-def test_showcase_runs() -> None:
-    """The showcase the README names runs and shows both a delivery and a rejection."""
+def test_showcase_command_names_the_tutorial_app() -> None:
+    """The README's showcase runs the tutorial app module (tested in test_examples.py)."""
     showcase, _ = readme_commands()
-    script = showcase.rsplit(".venv/bin/python ", 1)[1].split()[0]
+    assert showcase.endswith(".venv/bin/python -m examples.tutorial_app")
+    assert (ROOT / "examples" / "tutorial_app" / "__main__.py").is_file()
+
+
+def test_custom_signal_example_runs() -> None:
+    """examples/custom_signal.py shows a delivery and a rejection."""
     result = subprocess.run(
-        [sys.executable, script], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "examples/custom_signal.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "Welcome aboard, ada@example.org" in result.stdout
