@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from typedsignals import Payload, PayloadError, ReceiverErrors, SenderTypeError, Signal
+from typedsignals import (
+    EmptyPayload,
+    Payload,
+    PayloadError,
+    ReceiverErrors,
+    ReceiverTypeError,
+    SenderTypeError,
+    Signal,
+)
 
 WAIT = 0.25
 """Seconds a receiver waits for another one before the test gives up on concurrency."""
@@ -373,3 +381,40 @@ def test_send_async_concurrent_raise_policy_propagates_error() -> None:
         pytest.raises(ValueError, match="async boom"),
     ):
         run(concurrent.send_async(None, n=1))
+
+
+def test_send_refuses_coroutine_receivers_before_running_any() -> None:
+    """A sync send with a coroutine receiver connected raises and delivers nothing."""
+    signal: Signal[object, [], EmptyPayload] = Signal("sync-send-async-receiver")
+    calls: list[str] = []
+
+    def first(sender: object, payload: EmptyPayload) -> None:
+        calls.append("first")
+
+    async def later(sender: object, payload: EmptyPayload) -> None:
+        calls.append("later")
+
+    signal.connect(first)
+    signal.connect(later)
+    try:
+        with pytest.raises(ReceiverTypeError, match=r"send_async\(\).*nothing was delivered"):
+            signal.send(None)
+        assert calls == []
+    finally:
+        signal.disconnect(first)
+        signal.disconnect(later)
+
+
+def test_send_async_still_runs_coroutine_receivers_flagged_for_sync_send() -> None:
+    """The receivers that sync send refuses are awaited by send_async."""
+    signal: Signal[object, [], EmptyPayload] = Signal("async-flagged")
+
+    class Handler:
+        async def __call__(self, sender: object, payload: EmptyPayload) -> str:
+            return "awaited"
+
+    handler = Handler()
+    with signal.connected_to(handler):
+        with pytest.raises(ReceiverTypeError, match="Handler"):
+            signal.send(None)
+        assert asyncio.run(signal.send_async(None)) == [(handler, "awaited")]

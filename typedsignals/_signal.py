@@ -29,11 +29,12 @@ from typing_extensions import ParamSpec, TypeVar
 from ._config import state as _state
 from ._payload import EmptyPayload, Payload
 from ._receivers import ANY, WEAK_REF_TYPES, AnyType, check_receiver, describe
-from ._table import ReceiverTable
+from ._table import ASYNC, ReceiverTable, is_async
 from .exceptions import (
     PayloadError,
     PayloadTypeError,
     ReceiverErrors,
+    ReceiverTypeError,
     SenderTypeError,
     SignalDefinitionError,
 )
@@ -401,15 +402,17 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         sender: object,
         payload: object,
         items: tuple[Any, ...],
-        weak: bool,
+        flags: int,
         policy: ErrorPolicy,
     ) -> list[tuple[Any, Any]]:
-        """Call receivers one by one: the path for weak receivers and soft error policies."""
+        """Call receivers one by one: the path for weak or async receivers and soft policies."""
+        if flags & ASYNC:
+            self._reject_async(items)
         results: list[tuple[Any, Any]] = []
         failures: list[tuple[Callable[..., Any], Exception]] = []
         fail_fast = policy == "raise"
         for item in items:
-            if weak and type(item) in WEAK_REF_TYPES:
+            if flags and type(item) in WEAK_REF_TYPES:
                 receiver = item()
                 if receiver is None:
                     self._dirty = True
@@ -425,22 +428,30 @@ class Signal(ReceiverTable, Generic[S, P, M]):
                 self._record_failure(receiver, exc, failures, policy)
                 continue
             results.append((receiver, result))
-        if weak and self._dirty:
+        if flags and self._dirty:
             self._purge_soon()
         if failures:
             self._raise_collected(failures)
         return results
+
+    def _reject_async(self, items: tuple[Any, ...]) -> None:
+        """A sync send cannot await coroutine receivers: fail before any receiver runs."""
+        names = [describe(r) for r in map(self._resolve, items) if r is not None and is_async(r)]
+        raise ReceiverTypeError(
+            f"signal {self.name!r}: send() cannot await the coroutine receiver(s) "
+            f"{', '.join(names)}; use send_async() (nothing was delivered)"
+        )
 
     async def _deliver_async(
         self,
         sender: object,
         payload: object,
         items: tuple[Any, ...],
-        weak: bool,
+        flags: int,
         concurrent: bool,
         policy: ErrorPolicy,
     ) -> list[tuple[Any, Any]]:
-        resolved = [self._resolve(item) for item in items] if weak else list(items)
+        resolved = [self._resolve(item) for item in items] if flags else list(items)
         receivers = [receiver for receiver in resolved if receiver is not None]
         if concurrent:
             outcomes = await asyncio.gather(

@@ -8,9 +8,11 @@ Data layout, chosen for the send path:
 * every connection is a small :class:`Connection` record, kept in tuples sorted by
   ``(-priority, seq)``: one tuple for ``ANY`` and one per routed sender;
 * for ``ANY`` and for each routed sender a *dispatch* pair is precomputed:
-  ``(items, has_weak)``, where ``items`` holds the receivers themselves (or their weak
-  references) in call order. Connect and disconnect rebuild it under a lock and publish
-  it with one attribute store; a send reads it once and never locks.
+  ``(items, flags)``, where ``items`` holds the receivers themselves (or their weak
+  references) in call order and ``flags`` says whether any is weak (``WEAK``) or a
+  coroutine function (``ASYNC``): with no flag set, a send may call items directly.
+  Connect and disconnect rebuild it under a lock and publish it with one attribute
+  store; a send reads it once and never locks.
 
 Senders are routed by identity (``str`` and ``int`` by value, as blinker does). A sender
 that supports weak references is held weakly; one that does not is held strongly while
@@ -20,6 +22,8 @@ its deliveries. Every lookup by ``id()`` also checks identity.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import itertools
 import operator
 import threading
@@ -34,10 +38,15 @@ from .exceptions import ReceiverTypeError
 
 __all__ = ["Connection", "Dispatch", "ReceiverTable", "all_signals"]
 
-Dispatch = tuple[tuple[Any, ...], bool]
-"""``(items, has_weak)``: the receivers (or weak references to them) in call order."""
+Dispatch = tuple[tuple[Any, ...], int]
+"""``(items, flags)``: the receivers (or weak references to them) in call order."""
 
-EMPTY_DISPATCH: Final[Dispatch] = ((), False)
+WEAK: Final = 1
+"""Dispatch flag: some items are weak references to resolve before calling."""
+ASYNC: Final = 2
+"""Dispatch flag: some receivers are coroutine functions."""
+
+EMPTY_DISPATCH: Final[Dispatch] = ((), 0)
 _seq: Final = itertools.count()  # global connection order; next() is atomic under the GIL
 
 
@@ -55,7 +64,7 @@ def receiver_key(receiver: object) -> Hashable:
 class Connection:
     """One receiver connected for one sender (or ANY)."""
 
-    __slots__ = ("item", "key", "priority", "ref", "seq")
+    __slots__ = ("flags", "item", "key", "priority", "ref", "seq")
 
     def __init__(
         self,
@@ -67,6 +76,7 @@ class Connection:
         self.item: Any = receiver if ref is None else ref
         self.ref = ref
         self.key = receiver_key(receiver)
+        self.flags = (0 if ref is None else WEAK) | (ASYNC if is_async(receiver) else 0)
         self.priority = priority
         self.seq = 0  # set under the table's lock, so seq order is publication order
 
@@ -75,8 +85,16 @@ class Connection:
         return self.item if self.ref is None else self.ref()
 
 
+def is_async(receiver: object) -> bool:
+    """Tell whether calling ``receiver`` returns a coroutine (async def, also wrapped)."""
+    if inspect.iscoroutinefunction(receiver):
+        return True
+    call = getattr(type(receiver), "__call__", None)  # noqa: B004  # the class's own __call__
+    return not inspect.isroutine(receiver) and inspect.iscoroutinefunction(call)
+
+
 _item: Final = operator.attrgetter("item")
-_ref: Final = operator.attrgetter("ref")
+_flags: Final = operator.attrgetter("flags")
 
 
 def _order(conn: Connection) -> tuple[int, int]:
@@ -84,7 +102,7 @@ def _order(conn: Connection) -> tuple[int, int]:
 
 
 def _dispatch_of(conns: Sequence[Connection]) -> Dispatch:
-    return tuple(map(_item, conns)), any(ref is not None for ref in map(_ref, conns))
+    return tuple(map(_item, conns)), functools.reduce(operator.or_, map(_flags, conns), 0)
 
 
 class _Route:
@@ -277,11 +295,11 @@ class ReceiverTable:
             if inserted_at is None:
                 dispatch = _dispatch_of(conns)
             else:
-                items, weak = route.dispatch
+                items, flags = route.dispatch
                 new = conns[inserted_at]
                 dispatch = (
                     (*items[:inserted_at], new.item, *items[inserted_at:]),
-                    weak or new.ref is not None,
+                    flags | new.flags,
                 )
             route.dispatch = self._any_dispatch = dispatch
             for other in (*self._by_id.values(), *self._by_value.values()):

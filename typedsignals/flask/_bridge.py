@@ -286,7 +286,7 @@ class BridgedSignal(Signal[S, P, M]):
         sender: object,
         payload: object,
         items: tuple[Any, ...],
-        weak: bool,
+        weak: int,
         policy: ErrorPolicy,
     ) -> _Results:
         """Call the typed receivers, running coroutine receivers through ensure_sync."""
