@@ -14,12 +14,13 @@ from .exceptions import ReceiverTypeError
 
 __all__ = [
     "ANY",
+    "ASYNC",
     "AnyType",
     "WeakFunctionRef",
     "WeakMethodRef",
-    "check_receiver",
     "describe",
     "make_ref",
+    "receiver_flags",
 ]
 
 
@@ -38,56 +39,71 @@ ANY: Final[Literal[AnyType.ANY]] = AnyType.ANY
 _VARARGS: Final = inspect.CO_VARARGS
 
 
-@functools.lru_cache(maxsize=4096)
-def _code_accepts(code: Any, defaults: int, bound: int, kwonly_required: bool) -> bool:
-    # Cached by code object: connecting the same function (or many lambdas from the
-    # same line) checks its signature once.
-    if kwonly_required:
-        return False
-    positional = code.co_argcount - bound
-    required: int = positional - defaults
-    if code.co_flags & _VARARGS:
-        return required <= 2
-    return bool(positional >= 2 and required <= 2)
+ASYNC: Final = 2
+"""Receiver flag: calling the receiver returns an awaitable (a coroutine function)."""
+_REFUSED: Final = 4  # verdict bit: cannot be called with two positional arguments
+
+_verdicts: dict[tuple[Any, int, int], int] = {}
+"""Verdicts on plain functions, by (code, bound, number of defaults): connecting the
+same function, or many closures made by one ``def``, inspects its code once."""
 
 
-def _accepts_two_positional(receiver: Callable[..., Any]) -> bool | None:
-    """Return whether ``receiver(sender, payload)`` binds; ``None`` when unknowable."""
+def receiver_flags(signal_name: str, receiver: object, *, two_positional: bool) -> int:
+    """Check a receiver at connect time and return its flags (``ASYNC`` or 0).
+
+    Raises:
+        ReceiverTypeError: ``receiver`` is not callable, or ``two_positional`` is set
+            and it cannot be called as ``receiver(sender, payload)``.
+    """
     func: Any = receiver
     bound = 0
     if type(func) is MethodType:
-        bound = 1
         func = func.__func__
-    if type(func) is FunctionType:
-        code = func.__code__
-        kwdefaults = func.__kwdefaults__ or {}
-        kwonly_required = any(
-            name not in kwdefaults
-            for name in code.co_varnames[
-                code.co_argcount : code.co_argcount + code.co_kwonlyargcount
-            ]
-        )
-        return _code_accepts(code, len(func.__defaults__ or ()), bound, kwonly_required)
-    try:
-        signature = inspect.signature(receiver)
-    except (TypeError, ValueError):
-        return None  # builtins without a signature: give them the benefit of the doubt
-    try:
-        signature.bind(None, None)
-    except TypeError:
-        return False
-    return True
-
-
-def check_receiver(signal_name: str, receiver: object) -> None:
-    """Reject a receiver that cannot take ``(sender, payload)`` at connect time."""
-    if not callable(receiver):
+        bound = 1
+    if type(func) is FunctionType and not func.__code__.co_kwonlyargcount:
+        key = (func.__code__, bound, len(func.__defaults__ or ()))
+        verdict = _verdicts.get(key)
+        if verdict is None:
+            verdict = _function_verdict(func, bound)
+            if len(_verdicts) >= 4096:  # bounded: code made at run time must not pile up
+                _verdicts.clear()
+            _verdicts[key] = verdict
+    elif not callable(receiver):
         raise ReceiverTypeError(f"signal {signal_name!r}: receiver {receiver!r} is not callable")
-    if _accepts_two_positional(receiver) is False:
+    else:
+        verdict = _general_verdict(receiver)
+    if two_positional and verdict & _REFUSED:
         raise ReceiverTypeError(
             f"signal {signal_name!r}: receiver {describe(receiver, signature=True)} cannot "
             "be called with (sender, payload); it must accept two positional arguments"
         )
+    return verdict & ASYNC
+
+
+def _function_verdict(func: FunctionType, bound: int) -> int:
+    code = func.__code__
+    positional = code.co_argcount - bound
+    required = positional - len(func.__defaults__ or ())
+    takes_two = required <= 2 if code.co_flags & _VARARGS else positional >= 2 and required <= 2
+    return (0 if takes_two else _REFUSED) | (ASYNC if inspect.iscoroutinefunction(func) else 0)
+
+
+def _general_verdict(receiver: Any) -> int:
+    """Partials, callable objects, builtins, functions with keyword-only parameters."""
+    verdict = ASYNC if inspect.iscoroutinefunction(receiver) else 0
+    if not inspect.isroutine(receiver) and not isinstance(receiver, functools.partial):
+        call = getattr(type(receiver), "__call__", None)  # noqa: B004  # the class's own __call__
+        if inspect.iscoroutinefunction(call):
+            verdict |= ASYNC
+    try:
+        signature = inspect.signature(receiver)
+    except (TypeError, ValueError):
+        return verdict  # builtins without a signature: give them the benefit of the doubt
+    try:
+        signature.bind(None, None)
+    except TypeError:
+        verdict |= _REFUSED
+    return verdict
 
 
 def describe(receiver: object, *, signature: bool = False) -> str:

@@ -28,8 +28,8 @@ from typing_extensions import ParamSpec, TypeVar
 
 from ._config import state as _state
 from ._payload import EmptyPayload, Payload
-from ._receivers import ANY, WEAK_REF_TYPES, AnyType, check_receiver, describe
-from ._table import ASYNC, ReceiverTable, is_async
+from ._receivers import ANY, ASYNC, WEAK_REF_TYPES, AnyType, describe, receiver_flags
+from ._table import ReceiverTable
 from .exceptions import (
     PayloadError,
     PayloadTypeError,
@@ -436,7 +436,11 @@ class Signal(ReceiverTable, Generic[S, P, M]):
 
     def _reject_async(self, items: tuple[Any, ...]) -> None:
         """A sync send cannot await coroutine receivers: fail before any receiver runs."""
-        names = [describe(r) for r in map(self._resolve, items) if r is not None and is_async(r)]
+        names = [
+            describe(receiver)
+            for receiver in map(self._resolve, items)
+            if receiver is not None and receiver_flags(self.name, receiver, two_positional=False)
+        ]
         raise ReceiverTypeError(
             f"signal {self.name!r}: send() cannot await the coroutine receiver(s) "
             f"{', '.join(names)}; use send_async() (nothing was delivered)"
@@ -592,8 +596,10 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         """
         self._disconnect(receiver, sender)
 
+    def _receiver_flags(self, receiver: Callable[..., Any]) -> int:
+        return receiver_flags(self.name, receiver, two_positional=True)
+
     def _check_connect(self, receiver: Callable[..., Any], sender: object) -> None:
-        check_receiver(self.name, receiver)
         if sender is not ANY and self._check_sender and not isinstance(sender, self.sender_type):
             raise self._sender_error(sender)
 

@@ -23,7 +23,6 @@ its deliveries. Every lookup by ``id()`` also checks identity.
 from __future__ import annotations
 
 import functools
-import inspect
 import itertools
 import operator
 import threading
@@ -33,18 +32,25 @@ from contextlib import contextmanager
 from types import MethodType
 from typing import Any, Final
 
-from ._receivers import ANY, WEAK_REF_TYPES, WeakFunctionRef, WeakMethodRef, describe, make_ref
+from ._receivers import (
+    ANY,
+    WEAK_REF_TYPES,
+    WeakFunctionRef,
+    WeakMethodRef,
+    describe,
+    make_ref,
+    receiver_flags,
+)
 from .exceptions import ReceiverTypeError
 
-__all__ = ["Connection", "Dispatch", "ReceiverTable", "all_signals"]
+__all__ = ["ASYNC", "WEAK", "Connection", "Dispatch", "ReceiverTable", "all_signals"]
 
 Dispatch = tuple[tuple[Any, ...], int]
 """``(items, flags)``: the receivers (or weak references to them) in call order."""
 
 WEAK: Final = 1
 """Dispatch flag: some items are weak references to resolve before calling."""
-ASYNC: Final = 2
-"""Dispatch flag: some receivers are coroutine functions."""
+# ASYNC (from _receivers), also a dispatch flag: some receivers are coroutine functions.
 
 EMPTY_DISPATCH: Final[Dispatch] = ((), 0)
 _seq: Final = itertools.count()  # global connection order; next() is atomic under the GIL
@@ -68,29 +74,22 @@ class Connection:
 
     def __init__(
         self,
-        receiver: Callable[..., Any],
+        item: Any,
         ref: WeakFunctionRef | WeakMethodRef | None,
+        key: Hashable,
+        flags: int,
         priority: int,
     ) -> None:
-        # What dispatch calls: the receiver itself, or its weak reference.
-        self.item: Any = receiver if ref is None else ref
+        self.item = item  # what dispatch calls: the receiver itself, or its weak reference
         self.ref = ref
-        self.key = receiver_key(receiver)
-        self.flags = (0 if ref is None else WEAK) | (ASYNC if is_async(receiver) else 0)
+        self.key = key
+        self.flags = flags
         self.priority = priority
         self.seq = 0  # set under the table's lock, so seq order is publication order
 
     def target(self) -> Callable[..., Any] | None:
         """The live receiver, or None once a weakly held receiver has died."""
         return self.item if self.ref is None else self.ref()
-
-
-def is_async(receiver: object) -> bool:
-    """Tell whether calling ``receiver`` returns a coroutine (async def, also wrapped)."""
-    if inspect.iscoroutinefunction(receiver):
-        return True
-    call = getattr(type(receiver), "__call__", None)  # noqa: B004  # the class's own __call__
-    return not inspect.isroutine(receiver) and inspect.iscoroutinefunction(call)
 
 
 _item: Final = operator.attrgetter("item")
@@ -129,7 +128,11 @@ class _Route:
 
     def find(self, receiver: object) -> Connection | None:
         """The live connection of ``receiver`` here, if any."""
-        conn = self.index.get(receiver_key(receiver))
+        return self.live(receiver_key(receiver))
+
+    def live(self, key: Hashable) -> Connection | None:
+        """The live connection of the receiver with ``key`` here, if any."""
+        conn = self.index.get(key)
         return conn if conn is not None and conn.target() is not None else None
 
 
@@ -221,10 +224,19 @@ class ReceiverTable:
 
     # -- connect -------------------------------------------------------------------
 
+    def _receiver_flags(self, receiver: Callable[..., Any]) -> int:
+        """Check a receiver at connect time and return its flags (hook).
+
+        The table only requires a callable; typed signals also require that it takes
+        ``(sender, payload)``.
+        """
+        return receiver_flags(self.name, receiver, two_positional=False)
+
     def _connect(
         self, receiver: Callable[..., Any], sender: object, weak: bool, priority: int
     ) -> Connection | None:
         """Connect and return the new connection, or None if it already existed."""
+        flags = self._receiver_flags(receiver)
         self._check_connect(receiver, sender)
         if not isinstance(priority, int):
             raise TypeError(f"signal {self.name!r}: priority must be an int, not {priority!r}")
@@ -237,19 +249,33 @@ class ReceiverTable:
                     f"signal {self.name!r}: receiver {describe(receiver)} cannot be held "
                     "weakly (it does not support weak references); connect it with weak=False"
                 ) from None
-        conn = Connection(receiver, ref, priority)
+            flags |= WEAK
+        key = receiver_key(receiver)
+        conn = Connection(receiver if ref is None else ref, ref, key, flags, priority)
         with self._lock:
             if self._dirty:
                 self._purge()
             route = self._anyr if sender is ANY else self._route_for_update(sender)
-            if route.find(receiver) is not None:
-                return None
+            old = route.index.get(key)
+            if old is not None:
+                if old.target() is not None:
+                    return None
+                self._drop(old, route)  # dead, and its key reused by this receiver
             conn.seq = next(_seq)
             conns = route.conns
             at = len(conns)
             while at and conns[at - 1].priority < priority:
                 at -= 1
-            self._publish(route, (*conns[:at], conn, *conns[at:]), inserted_at=at)
+            route.index[key] = conn
+            conns = (*conns[:at], conn, *conns[at:])
+            if route is self._anyr:
+                # Patch ANY's dispatch rather than rebuild it: connecting n receivers
+                # one by one then costs n tuple copies in C, not n rebuilds in Python.
+                items, old_flags = self._any_dispatch
+                patched = (*items[:at], conn.item, *items[at:])
+                self._publish(route, conns, (patched, old_flags | flags))
+            else:
+                self._publish(route, conns)
         self._announce_connected(receiver, sender, weak)
         return conn
 
@@ -277,40 +303,28 @@ class ReceiverTable:
         return route
 
     def _publish(
-        self, route: _Route, conns: tuple[Connection, ...], inserted_at: int | None = None
+        self, route: _Route, conns: tuple[Connection, ...], dispatch: Dispatch | None = None
     ) -> None:
         """Make ``conns`` the connections of ``route`` and recompute what sends call.
 
-        Call with the lock held. ``inserted_at`` says that ``conns`` is the old tuple
-        with one connection inserted there, so ANY's dispatch can be patched instead of
-        rebuilt: connecting n receivers one by one then costs n tuple copies in C, not
-        n rebuilds in Python.
+        Call with the lock held, with ``route.index`` already updated. ``dispatch`` is
+        ANY's new dispatch when the caller could patch it cheaply.
         """
         route.conns = conns
-        route.index = {conn.key: conn for conn in conns} if inserted_at is None else route.index
-        if inserted_at is not None:
-            new = conns[inserted_at]
-            route.index[new.key] = new
         if route is self._anyr:
-            if inserted_at is None:
-                dispatch = _dispatch_of(conns)
-            else:
-                items, flags = route.dispatch
-                new = conns[inserted_at]
-                dispatch = (
-                    (*items[:inserted_at], new.item, *items[inserted_at:]),
-                    flags | new.flags,
-                )
-            route.dispatch = self._any_dispatch = dispatch
+            route.dispatch = self._any_dispatch = (
+                _dispatch_of(conns) if dispatch is None else dispatch
+            )
             for other in (*self._by_id.values(), *self._by_value.values()):
                 other.dispatch = self._merged(other.conns)
         elif conns:
             route.dispatch = self._merged(conns)
+            self._routed = True
         else:
             table: dict[Any, _Route] = self._by_value if route.by_value else self._by_id
             if table.get(route.key) is route:
                 del table[route.key]
-        self._routed = bool(self._by_id or self._by_value)
+            self._routed = bool(self._by_id or self._by_value)
         self._refresh_idle()
 
     def _merged(self, conns: tuple[Connection, ...]) -> Dispatch:
@@ -339,7 +353,9 @@ class ReceiverTable:
             alive = route.alive()
             conns = tuple(conn for conn in route.conns if conn.target() is not None)
             if len(conns) != len(route.conns) or not alive:
-                self._publish(route, conns if alive else ())
+                conns = conns if alive else ()
+                route.index = {conn.key: conn for conn in conns}
+                self._publish(route, conns)
 
     def _purge_soon(self) -> None:
         """Purge now if no other thread is changing the table; else leave it to that one."""
@@ -354,17 +370,18 @@ class ReceiverTable:
 
     def _disconnect(self, receiver: Callable[..., Any], sender: object) -> bool:
         """Remove the receiver's connections for ``sender`` (every one for ANY)."""
+        key = receiver_key(receiver)
         removed = False
         with self._lock:
             if self._dirty:
                 self._purge()
             if sender is ANY:
                 for route in self._routes():
-                    removed = self._drop(route.find(receiver), route) or removed
+                    removed = self._drop(route.live(key), route) or removed
             else:
                 found = self._route_of(sender)
                 if found is not None:
-                    removed = self._drop(found.find(receiver), found)
+                    removed = self._drop(found.live(key), found)
         if removed:
             self._announce_disconnected(receiver, sender)
         return removed
@@ -373,7 +390,15 @@ class ReceiverTable:
         """Remove ``conn`` from ``route`` if it is there; call with the lock held."""
         if conn is None or route.index.get(conn.key) is not conn:
             return False
-        self._publish(route, tuple(c for c in route.conns if c is not conn))
+        del route.index[conn.key]
+        conns = route.conns
+        at = conns.index(conn)
+        rest = conns[:at] + conns[at + 1 :]
+        if route is self._anyr and not conn.flags:
+            items, flags = self._any_dispatch  # aligned with ANY's connections
+            self._publish(route, rest, (items[:at] + items[at + 1 :], flags))
+        else:
+            self._publish(route, rest)
         return True
 
     def _remove(self, conn: Connection, sender: object) -> None:
