@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import itertools
 import logging
@@ -458,6 +457,8 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         resolved = [self._resolve(item) for item in items] if flags else list(items)
         receivers = [receiver for receiver in resolved if receiver is not None]
         if concurrent:
+            import asyncio  # here, not at the top: it costs ~15 ms to import
+
             outcomes = await asyncio.gather(
                 *(_outcome(receiver, sender, payload) for receiver in receivers)
             )
