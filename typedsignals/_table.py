@@ -34,6 +34,7 @@ from typing import Any, Final
 
 from ._receivers import (
     ANY,
+    ASYNC,
     WEAK_REF_TYPES,
     WeakFunctionRef,
     WeakMethodRef,
