@@ -119,7 +119,10 @@ class _Route:
         self.by_value = by_value
         self.conns: tuple[Connection, ...] = ()  # sorted by (-priority, seq)
         self.index: dict[Hashable, Connection] = {}  # receiver_key -> connection
-        self.dispatch: Dispatch = EMPTY_DISPATCH
+        # What a send from this sender calls (its connections merged with ANY's), or
+        # None when a change made it stale: the next send rebuilds it, so connecting
+        # many receivers costs one merge, not one per connect.
+        self.dispatch: Dispatch | None = EMPTY_DISPATCH
 
     def holds(self, sender: object) -> bool:
         return self.obj is sender or (self.ref is not None and self.ref() is sender)
@@ -190,7 +193,17 @@ class ReceiverTable:
 
     def _dispatch_for(self, sender: object) -> Dispatch:
         route = self._route_of(sender)
-        return self._any_dispatch if route is None else route.dispatch
+        if route is None:
+            return self._any_dispatch
+        return route.dispatch or self._rebuild(route)
+
+    def _rebuild(self, route: _Route) -> Dispatch:
+        """Compute a stale route's dispatch (once, whoever asks first)."""
+        with self._lock:
+            dispatch = route.dispatch
+            if dispatch is None:
+                dispatch = route.dispatch = self._merged(route.conns)
+            return dispatch
 
     def _route_of(self, sender: object) -> _Route | None:
         if isinstance(sender, (str, int)):
@@ -317,9 +330,9 @@ class ReceiverTable:
                 _dispatch_of(conns) if dispatch is None else dispatch
             )
             for other in (*self._by_id.values(), *self._by_value.values()):
-                other.dispatch = self._merged(other.conns)
+                other.dispatch = None
         elif conns:
-            route.dispatch = self._merged(conns)
+            route.dispatch = None
             self._routed = True
         else:
             table: dict[Any, _Route] = self._by_value if route.by_value else self._by_id
@@ -428,14 +441,20 @@ class ReceiverTable:
 
     def connection_count(self) -> int:
         """Number of live connections (a receiver connected for two senders counts twice)."""
-        return sum(conn.target() is not None for route in self._routes() for conn in route.conns)
+        return len(self._connections())
 
     def _connections(self) -> list[tuple[object, Connection]]:
-        """Every ``(sender, connection)`` pair; ``sender`` is ANY for unrouted ones."""
+        """Every live ``(sender, connection)`` pair; ``sender`` is ANY for unrouted ones.
+
+        Connections whose receiver or sender died are left out, though they stay in
+        the tables until the next purge.
+        """
         pairs: list[tuple[object, Connection]] = []
         for route in self._routes():
             sender = route.obj if route.ref is None else route.ref()
-            pairs.extend((sender, conn) for conn in route.conns)
+            if sender is None and route.ref is not None:
+                continue
+            pairs.extend((sender, conn) for conn in route.conns if conn.target() is not None)
         return pairs
 
     @contextmanager

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 if sys.version_info < (3, 11):  # pragma: no cover - exercised on Python 3.10 only
     from exceptiongroup import ExceptionGroup
@@ -45,6 +45,10 @@ __all__ = [
 
 class TypedSignalsError(Exception):
     """Base class of every error raised by typedsignals."""
+
+
+_SHOWN_ERRORS: Final = 20
+"""Errors listed in a PayloadError's message; all of them stay in ``errors()``."""
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -77,17 +81,30 @@ class PayloadError(TypedSignalsError, ValueError):
         self.signal_name = signal_name
         self.validation_error = validation_error
         self._detail = detail
-        if validation_error is not None:
-            errors = validation_error.errors(include_url=False)
-            lines = [f"  {_location(err['loc'])}: {err['msg']} {_context(err)}" for err in errors]
-            count = len(errors)
-            noun = "error" if count == 1 else "errors"
-            message = f"invalid payload for signal {signal_name!r} ({count} {noun}):\n" + "\n".join(
-                lines
-            )
-        else:
-            message = f"invalid payload for signal {signal_name!r}: {detail}"
-        super().__init__(message)
+        self._message: str | None = None
+        super().__init__(signal_name)
+
+    def __str__(self) -> str:
+        # Built on first use, not when raised: a payload with 200,000 bad items must
+        # be refused in the time pydantic takes, not in the time its report takes.
+        if self._message is None:
+            self._message = self._describe()
+        return self._message
+
+    def _describe(self) -> str:
+        name = self.signal_name
+        if self.validation_error is None:
+            return f"invalid payload for signal {name!r}: {self._detail}"
+        count = self.validation_error.error_count()
+        noun = "error" if count == 1 else "errors"
+        errors = self.validation_error.errors(include_url=False)
+        lines = [
+            f"  {_location(err['loc'])}: {err['msg']} {_context(err)}"
+            for err in errors[:_SHOWN_ERRORS]
+        ]
+        if count > _SHOWN_ERRORS:
+            lines.append(f"  ... and {count - _SHOWN_ERRORS} more (see .errors())")
+        return f"invalid payload for signal {name!r} ({count} {noun}):\n" + "\n".join(lines)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Exceptions pickle their args by default, which would lose the fields.
@@ -121,7 +138,10 @@ def _rebuild_payload_error(
 
 
 def _short_repr(value: object, limit: int = 80) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except Exception:  # hostile or deeply nested input: the report must still be made
+        return f"<unprintable {type(value).__qualname__}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -234,7 +234,9 @@ class Signal(ReceiverTable):
             if route is None or (route.obj if route.ref is None else route.ref()) is not sender:
                 # No route, or one left by a dead sender whose id() this one reuses.
                 route = self._by_value.get(sender) if isinstance(sender, (str, int)) else None
-            items, flags = self._any_dispatch if route is None else route.dispatch
+            items, flags = (
+                self._any_dispatch if route is None else route.dispatch or self._rebuild(route)
+            )
         elif self._idle:  # nothing connected anywhere (a routed table is never idle)
             if self._validate is not None and _settings.strict:
                 self._validate(kwargs)
