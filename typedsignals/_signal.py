@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import itertools
 import logging
 import sys
 from collections.abc import Callable, Iterator
@@ -11,7 +10,6 @@ from contextlib import contextmanager
 from functools import cached_property
 from types import MethodType
 from typing import (
-    TYPE_CHECKING,
     Any,
     Concatenate,
     Final,
@@ -38,9 +36,6 @@ from .exceptions import (
     SignalDefinitionError,
 )
 
-if TYPE_CHECKING:
-    pass
-
 __all__ = ["ErrorPolicy", "ReceiverConnected", "ReceiverDisconnected", "Signal"]
 
 S = TypeVar("S", default=object)
@@ -55,9 +50,6 @@ ErrorPolicy = Literal["raise", "collect", "log"]
 _POLICIES: Final = ("raise", "collect", "log")
 _FACTORIES: Final = frozenset({__name__, "typedsignals._namespace"})
 _logger: Final = logging.getLogger("typedsignals")
-_seq: Final = itertools.count()  # global connection order; next() is atomic under the GIL
-_Dispatch = tuple[tuple[Any, ...], bool]
-_EMPTY_DISPATCH: Final[_Dispatch] = ((), False)
 
 
 class ReceiverConnected(Payload):
@@ -264,11 +256,12 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             )
         if self._idle:  # nobody listens and nothing asks for validation
             return []
-        items, weak = self._dispatch_for(sender) if self._routed else self._any_dispatch
+        items, flags = self._dispatch_for(sender) if self._routed else self._any_dispatch
         if not items or self._mute_depth:
             if self._strict or _state.strict:
                 self._payload_from(sender, fields)
             return []
+        # _payload_from, inlined: this is the hot path.
         if self._check_sender and not isinstance(sender, self.sender_type):
             raise self._sender_error(sender)
         try:
@@ -277,8 +270,8 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             raise PayloadError(self.name, exc) from exc
         except Exception as exc:
             raise PayloadError(self.name, detail=_failure(exc)) from exc
-        if weak or not self._fail_fast:
-            return self._deliver(sender, payload, items, weak, self._policy)
+        if flags or not self._fail_fast:  # weak or coroutine receivers, or a soft policy
+            return self._deliver(sender, payload, items, flags, self._policy)
         return [(receiver, receiver(sender, payload)) for receiver in items]
 
     def send_payload(
@@ -300,10 +293,10 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         if self._check_sender and not isinstance(sender, self.sender_type):
             raise self._sender_error(sender)
         policy = self._resolve_policy(error_policy)
-        items, weak = self._dispatch_for(sender) if self._routed else self._any_dispatch
+        items, flags = self._dispatch_for(sender) if self._routed else self._any_dispatch
         if not items or self._mute_depth:
             return []
-        return self._deliver(sender, payload, items, weak, policy)
+        return self._deliver(sender, payload, items, flags, policy)
 
     async def send_async(
         self, sender: S, /, *args: P.args, **fields: P.kwargs
@@ -318,14 +311,14 @@ class Signal(ReceiverTable, Generic[S, P, M]):
                 f"signal {self.name!r}: send_async() takes the sender as its only positional "
                 "argument; pass payload fields by keyword"
             )
-        items, weak = self._dispatch_for(sender) if self._routed else self._any_dispatch
+        items, flags = self._dispatch_for(sender) if self._routed else self._any_dispatch
         if not items or self._mute_depth:
             if self._strict or _state.strict:
                 self._payload_from(sender, fields)
             return []
         payload = self._payload_from(sender, fields)
         return await self._deliver_async(
-            sender, payload, items, weak, self.concurrent, self._policy
+            sender, payload, items, flags, self.concurrent, self._policy
         )
 
     async def send_async_payload(
@@ -350,11 +343,11 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         if self._check_sender and not isinstance(sender, self.sender_type):
             raise self._sender_error(sender)
         policy = self._resolve_policy(error_policy)
-        items, weak = self._dispatch_for(sender) if self._routed else self._any_dispatch
+        items, flags = self._dispatch_for(sender) if self._routed else self._any_dispatch
         if not items or self._mute_depth:
             return []
         run_concurrently = self.concurrent if concurrent is None else concurrent
-        return await self._deliver_async(sender, payload, items, weak, run_concurrently, policy)
+        return await self._deliver_async(sender, payload, items, flags, run_concurrently, policy)
 
     def validate(self, sender: S, /, *args: P.args, **fields: P.kwargs) -> M:
         """Build and return the payload ``send`` would deliver, without sending it.

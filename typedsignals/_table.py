@@ -224,15 +224,15 @@ class ReceiverTable:
 
     def _live(self, sender: object) -> tuple[Callable[..., Any], ...]:
         """The live receivers a send from ``sender`` reaches, in call order."""
-        items, weak = self._dispatch_for(sender) if self._routed else self._any_dispatch
-        if not weak:
+        items, flags = self._dispatch_for(sender) if self._routed else self._any_dispatch
+        if not flags:
             return items
         resolved = (self._resolve(item) for item in items)
         return tuple(receiver for receiver in resolved if receiver is not None)
 
     def _has_live(self, sender: object) -> bool:
-        items, weak = self._dispatch_for(sender) if self._routed else self._any_dispatch
-        if not weak:
+        items, flags = self._dispatch_for(sender) if self._routed else self._any_dispatch
+        if not flags:
             return bool(items)
         return any(self._resolve(item) is not None for item in items)
 
