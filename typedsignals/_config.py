@@ -45,7 +45,7 @@ def set_strict(enabled: bool) -> bool:
     state.strict = bool(enabled)
     for table in all_signals():  # signals cache whether a send may return at once
         with table._lock:  # against a connect publishing at the same time
-            table._refresh_idle()
+            table._settings_changed()
     return previous
 
 

@@ -176,7 +176,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         self.module: str | None = frame.f_globals.get("__name__")
         self._check_sender = sender is not None and sender is not object
         self._validate = _validator_for(model)
-        self._refresh_idle()
+        self._settings_changed()
 
     # -- properties ---------------------------------------------------------------
 
@@ -189,12 +189,11 @@ class Signal(ReceiverTable, Generic[S, P, M]):
     def strict(self, strict: bool) -> None:
         with self._lock:
             self._strict = bool(strict)
-            self._refresh_idle()
+            self._settings_changed()
 
-    def _refresh_idle(self) -> None:
-        super()._refresh_idle()
-        if self._idle and (self._strict or _state.strict):
-            self._idle = False
+    def _settings_changed(self) -> None:
+        self._validate_always = self._strict or _state.strict
+        self._refresh_idle()
 
     @property
     def error_policy(self) -> ErrorPolicy:
@@ -541,7 +540,10 @@ class Signal(ReceiverTable, Generic[S, P, M]):
                 ``(sender, payload)``, or cannot be weakly referenced with ``weak=True``.
             SenderTypeError: ``sender`` is not an instance of the declared sender type.
         """
-        self._connect(receiver, sender, _weak_default(receiver, weak), priority)
+        if weak is None:  # the default policy, inlined from _weak_default: connect is hot too
+            bound_to = getattr(receiver, "__self__", None) if type(receiver) is MethodType else None
+            weak = bound_to is not None and type(bound_to).__weakrefoffset__ != 0
+        self._connect(receiver, sender, weak, priority)
         return receiver
 
     def connect_via(

@@ -169,6 +169,7 @@ class ReceiverTable:
         # True while a send can return at once: nothing connected anywhere (and, for
         # typed signals, no strict validation). The first thing send() reads.
         self._idle = True
+        self._validate_always = False  # typed signals in strict mode: never idle
         self._mute_depth = 0
         self._dirty = False
         self._on_dead = _dead_callback(weakref.ref(self))
@@ -187,7 +188,11 @@ class ReceiverTable:
 
     def _refresh_idle(self) -> None:
         """Recompute ``_idle`` after the connections or a setting it depends on changed."""
-        self._idle = not self._anyr.conns and not self._routed
+        self._idle = not (self._anyr.conns or self._routed or self._validate_always)
+
+    def _settings_changed(self) -> None:
+        """A process-wide setting (strict mode) changed; call with the lock held."""
+        self._refresh_idle()
 
     # -- lookup (lock-free) --------------------------------------------------------
 
