@@ -654,6 +654,8 @@ def _check_policy(name: str, policy: object, error: type[Exception]) -> None:
 
 
 def _add_note(exc: BaseException, note: str) -> None:
+    if note in getattr(exc, "__notes__", ()):
+        return  # a prebuilt exception raised on every send must not pile up notes
     if sys.version_info >= (3, 11):
         exc.add_note(note)
     else:  # pragma: no cover - Python 3.10: the exceptiongroup backport prints __notes__

@@ -21,6 +21,7 @@ Every message names the signal it concerns.
 
 from __future__ import annotations
 
+import reprlib
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Final
@@ -137,9 +138,14 @@ def _rebuild_payload_error(
     return PayloadError(signal_name, validation_error, detail=detail)
 
 
+_REPR: Final = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 80
+"""Bounded repr for error messages: a 20,000,000-item list costs no more than a short one."""
+
+
 def _short_repr(value: object, limit: int = 80) -> str:
     try:
-        text = repr(value)
+        text = _REPR.repr(value)
     except Exception:  # hostile or deeply nested input: the report must still be made
         return f"<unprintable {type(value).__qualname__}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -207,10 +213,13 @@ class ReceiverErrors(ExceptionGroup[Exception], TypedSignalsError):
 
     def derive(self, excs: Sequence[Exception]) -> ReceiverErrors:  # type: ignore[override]  # always Exceptions here
         """Keep the type, the signal name and the matching receivers when split."""
-        by_id = {id(exc): rec for exc, rec in zip(self.exceptions, self.receivers)}
-        return ReceiverErrors(
-            self.message,
-            excs,
-            self.signal_name,
-            [by_id[id(exc)] for exc in excs if id(exc) in by_id],
-        )
+        # A split keeps the order of the exceptions, so walk both in step: matching by
+        # identity alone would pair one exception object raised by two receivers wrongly.
+        receivers = []
+        pairs = iter(zip(self.exceptions, self.receivers))
+        for exc in excs:
+            for candidate, receiver in pairs:
+                if candidate is exc:
+                    receivers.append(receiver)
+                    break
+        return ReceiverErrors(self.message, excs, self.signal_name, receivers)
