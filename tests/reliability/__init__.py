@@ -1,0 +1,1 @@
+"""Reliability suite: concurrency, re-entrancy, memory, shutdown, hostile input, failures."""
