@@ -257,7 +257,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             return []
         items, flags = self._dispatch_for(sender) if self._routed else self._any_dispatch
         if not items or self._mute_depth:
-            if self._strict or _state.strict:
+            if self._validate_always:  # strict mode: validate even unheard sends
                 self._payload_from(sender, fields)
             return []
         # _payload_from, inlined: this is the hot path.
@@ -312,7 +312,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             )
         items, flags = self._dispatch_for(sender) if self._routed else self._any_dispatch
         if not items or self._mute_depth:
-            if self._strict or _state.strict:
+            if self._validate_always:  # strict mode: validate even unheard sends
                 self._payload_from(sender, fields)
             return []
         payload = self._payload_from(sender, fields)

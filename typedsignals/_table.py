@@ -7,12 +7,13 @@ Data layout, chosen for the send path:
 
 * every connection is a small :class:`Connection` record, kept in tuples sorted by
   ``(-priority, seq)``: one tuple for ``ANY`` and one per routed sender;
-* for ``ANY`` and for each routed sender a *dispatch* pair is precomputed:
+* for ``ANY`` and for each routed sender a *dispatch* pair says what a send calls:
   ``(items, flags)``, where ``items`` holds the receivers themselves (or their weak
   references) in call order and ``flags`` says whether any is weak (``WEAK``) or a
   coroutine function (``ASYNC``): with no flag set, a send may call items directly.
-  Connect and disconnect rebuild it under a lock and publish it with one attribute
-  store; a send reads it once and never locks.
+  Connect and disconnect publish a new pair under a lock with one attribute store (a
+  routed sender's pair is marked stale instead, and its next send rebuilds it once);
+  a send reads it once and never locks.
 
 Senders are routed by identity (``str`` and ``int`` by value, as blinker does). A sender
 that supports weak references is held weakly; one that does not is held strongly while
@@ -129,10 +130,6 @@ class _Route:
 
     def alive(self) -> bool:
         return self.ref is None or self.ref() is not None
-
-    def find(self, receiver: object) -> Connection | None:
-        """The live connection of ``receiver`` here, if any."""
-        return self.live(receiver_key(receiver))
 
     def live(self, key: Hashable) -> Connection | None:
         """The live connection of the receiver with ``key`` here, if any."""

@@ -31,7 +31,6 @@ from blinker import Signal as RawSignal
 from pydantic import BaseModel, ValidationError, WithJsonSchema
 from typing_extensions import ParamSpec, TypeVar
 
-from .._config import state as _state
 from .._signal import ErrorPolicy, Signal
 from ..exceptions import PayloadError, SignalDefinitionError
 from ._ext import EXTENSION_KEY, AppSettings, app_policy
@@ -189,7 +188,7 @@ class BridgedSignal(Signal[S, P, M]):
         def receive(sender: Any, /, **kwargs: Any) -> None:
             items, weak = dispatch_for(sender) if signal._routed else signal._any_dispatch
             if not items or signal._mute_depth:
-                if signal.strict or _state.strict:
+                if signal._validate_always:  # strict mode
                     payload_from_raw(sender, kwargs)
                 return
             if check_sender and not isinstance(sender, sender_type):
@@ -384,7 +383,7 @@ class BridgedSignal(Signal[S, P, M]):
             )
         raw_receivers = self._raw_receivers(sender)
         if not self._listening(sender, raw_receivers):
-            if self.strict or _state.strict:
+            if self._validate_always:  # strict mode: validate even unheard sends
                 self._payload_from(sender, fields)
             return []
         payload = self._payload_from(sender, fields)
@@ -418,7 +417,7 @@ class BridgedSignal(Signal[S, P, M]):
             )
         raw_receivers = self._raw_receivers(sender)
         if not self._listening(sender, raw_receivers):
-            if self.strict or _state.strict:
+            if self._validate_always:  # strict mode: validate even unheard sends
                 self._payload_from(sender, fields)
             return []
         payload = self._payload_from(sender, fields)
