@@ -17,6 +17,7 @@ from typedsignals import (
     ReceiverDisconnected,
     ReceiverTypeError,
     Signal,
+    blinker,
 )
 
 ID_REUSE_TRIES = 100_000
@@ -834,3 +835,99 @@ def test_connect_for_none_sender_hears_only_none(event: Signal[object, Any, Even
     with event.connected_to(receiver_a, None):
         assert called(event, None) == [receiver_a]
         assert called(event, "app") == []
+
+
+# -- the fast paths of connect and disconnect -------------------------------------------
+# connect appends to ANY's tuples and caches receiver checks by code object; disconnect
+# of an ANY connection patches the tuples in place. These pin what they must preserve.
+
+
+def test_verdict_cached_without_defaults_is_revised_for_a_function_with_defaults() -> None:
+    """A verdict cached by code object ignores defaults; defaults that make a function
+    callable as (sender, payload) are still honoured."""
+
+    def needs_three(sender: object, payload: Event, extra: int) -> int:
+        return extra
+
+    compat = blinker.Signal()
+    compat.connect(needs_three, weak=False)  # caches the verdict for its code: refused
+    typed = Signal("event", Event)
+    with pytest.raises(ReceiverTypeError, match="cannot be called with"):
+        typed.connect(needs_three)
+    needs_three.__defaults__ = (7,)
+    typed.connect(needs_three)
+    assert typed.send(None) == [(needs_three, 7)]
+    compat.disconnect(needs_three)
+
+
+def test_disconnect_from_the_middle_keeps_the_order_of_the_others(
+    event: Signal[object, Any, Event],
+) -> None:
+    receivers = [make_receiver(i) for i in range(5)]
+    for receiver in receivers:
+        event.connect(receiver)
+    event.disconnect(receivers[2])
+    event.disconnect(receivers[0])
+    assert [result for _, result in event.send(None)] == [1, 3, 4]
+    event.disconnect(receivers[4])
+    assert [result for _, result in event.send(None)] == [1, 3]
+    for receiver in receivers:
+        event.disconnect(receiver)
+
+
+def test_disconnect_of_the_last_async_receiver_makes_send_sync_again(
+    event: Signal[object, Any, Event],
+) -> None:
+    async def on_event(sender: object, payload: Event) -> None:
+        return None
+
+    event.connect(receiver_a)
+    event.connect(on_event)
+    with pytest.raises(ReceiverTypeError):
+        event.send(None)
+    event.disconnect(on_event)
+    assert event.send(None) == [(receiver_a, "a")]
+    event.disconnect(receiver_a)
+
+
+def test_disconnect_of_a_weak_receiver_leaves_the_strong_ones(
+    event: Signal[object, Any, Event],
+) -> None:
+    listener = Listener()
+    event.connect(receiver_a)
+    event.connect(listener.on_event)  # weak by default
+    event.connect(receiver_b)
+    event.disconnect(listener.on_event)
+    assert called(event) == [receiver_a, receiver_b]
+    assert event.connection_count() == 2
+    event.disconnect(receiver_a)
+    event.disconnect(receiver_b)
+
+
+def test_connect_with_priority_after_appends_inserts_in_order(
+    event: Signal[object, Any, Event],
+) -> None:
+    low, mid, high, mid2 = (make_receiver(i) for i in range(4))
+    event.connect(low, priority=-1)
+    event.connect(mid)
+    event.connect(high, priority=5)
+    event.connect(mid2)
+    assert [result for _, result in event.send(None)] == [2, 1, 3, 0]
+    for receiver in (low, mid, high, mid2):
+        event.disconnect(receiver)
+
+
+def test_signal_without_meta_receivers_never_creates_meta_signals(
+    event: Signal[object, Any, Event],
+) -> None:
+    event.connect(receiver_a)
+    event.disconnect(receiver_a)
+    assert event._meta_connected is None
+    assert event._meta_disconnected is None
+
+
+def make_receiver(value: int) -> Callable[[object, Event], int]:
+    def receiver(sender: object, payload: Event) -> int:
+        return value
+
+    return receiver

@@ -15,12 +15,15 @@ from .exceptions import ReceiverTypeError
 __all__ = [
     "ANY",
     "ASYNC",
+    "REFUSED",
     "AnyType",
     "WeakFunctionRef",
     "WeakMethodRef",
     "describe",
     "make_ref",
     "receiver_flags",
+    "receiver_verdict",
+    "refused",
 ]
 
 
@@ -41,19 +44,25 @@ _VARARGS: Final = inspect.CO_VARARGS
 
 ASYNC: Final = 2
 """Receiver flag: calling the receiver returns an awaitable (a coroutine function)."""
-_REFUSED: Final = 4  # verdict bit: cannot be called with two positional arguments
+REFUSED: Final = 4
+"""Verdict bit: the receiver cannot be called with two positional arguments."""
 
 _verdicts: dict[tuple[Any, int, int], int] = {}
-"""Verdicts on plain functions, by (code, bound, number of defaults): connecting the
-same function, or many closures made by one ``def``, inspects its code once."""
+"""Verdicts on functions and bound methods, by (code, bound, number of defaults):
+connecting the same function, or many closures made by one ``def``, inspects its code
+once."""
+plain_verdicts: dict[Any, int] = {}
+"""Verdicts on unbound functions without keyword-only parameters by code object alone,
+as if they had no defaults: the connect path looks here first. Defaults can only make
+a function accept more, so only a verdict with ``REFUSED`` needs a second look."""
+_VERDICT_LIMIT: Final = 4096  # bounded: code made at run time must not pile up
 
 
-def receiver_flags(signal_name: str, receiver: object, *, two_positional: bool) -> int:
-    """Check a receiver at connect time and return its flags (``ASYNC`` or 0).
+def receiver_verdict(signal_name: str, receiver: object) -> int:
+    """Check a receiver at connect time and return its verdict (``ASYNC``, ``REFUSED``).
 
     Raises:
-        ReceiverTypeError: ``receiver`` is not callable, or ``two_positional`` is set
-            and it cannot be called as ``receiver(sender, payload)``.
+        ReceiverTypeError: ``receiver`` is not callable.
     """
     func: Any = receiver
     bound = 0
@@ -65,18 +74,37 @@ def receiver_flags(signal_name: str, receiver: object, *, two_positional: bool) 
         verdict = _verdicts.get(key)
         if verdict is None:
             verdict = _function_verdict(func, bound)
-            if len(_verdicts) >= 4096:  # bounded: code made at run time must not pile up
+            if len(_verdicts) >= _VERDICT_LIMIT:
                 _verdicts.clear()
             _verdicts[key] = verdict
-    elif not callable(receiver):
+            if not bound and func.__defaults__ is None:
+                if len(plain_verdicts) >= _VERDICT_LIMIT:
+                    plain_verdicts.clear()
+                plain_verdicts[func.__code__] = verdict
+        return verdict
+    if not callable(receiver):
         raise ReceiverTypeError(f"signal {signal_name!r}: receiver {receiver!r} is not callable")
-    else:
-        verdict = _general_verdict(receiver)
-    if two_positional and verdict & _REFUSED:
-        raise ReceiverTypeError(
-            f"signal {signal_name!r}: receiver {describe(receiver, signature=True)} cannot "
-            "be called with (sender, payload); it must accept two positional arguments"
-        )
+    return _general_verdict(receiver)
+
+
+def refused(signal_name: str, receiver: object) -> ReceiverTypeError:
+    """The error for a receiver whose verdict has ``REFUSED`` on a typed signal."""
+    return ReceiverTypeError(
+        f"signal {signal_name!r}: receiver {describe(receiver, signature=True)} cannot "
+        "be called with (sender, payload); it must accept two positional arguments"
+    )
+
+
+def receiver_flags(signal_name: str, receiver: object, *, two_positional: bool) -> int:
+    """Check a receiver at connect time and return its flags (``ASYNC`` or 0).
+
+    Raises:
+        ReceiverTypeError: ``receiver`` is not callable, or ``two_positional`` is set
+            and it cannot be called as ``receiver(sender, payload)``.
+    """
+    verdict = receiver_verdict(signal_name, receiver)
+    if two_positional and verdict & REFUSED:
+        raise refused(signal_name, receiver)
     return verdict & ASYNC
 
 
@@ -85,7 +113,7 @@ def _function_verdict(func: FunctionType, bound: int) -> int:
     positional = code.co_argcount - bound
     required = positional - len(func.__defaults__ or ())
     takes_two = required <= 2 if code.co_flags & _VARARGS else positional >= 2 and required <= 2
-    return (0 if takes_two else _REFUSED) | (ASYNC if inspect.iscoroutinefunction(func) else 0)
+    return (0 if takes_two else REFUSED) | (ASYNC if inspect.iscoroutinefunction(func) else 0)
 
 
 def _general_verdict(receiver: Any) -> int:
@@ -102,7 +130,7 @@ def _general_verdict(receiver: Any) -> int:
     try:
         signature.bind(None, None)
     except TypeError:
-        verdict |= _REFUSED
+        verdict |= REFUSED
     return verdict
 
 

@@ -7,7 +7,6 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cached_property
 from types import MethodType
 from typing import (
     Any,
@@ -111,6 +110,8 @@ class Signal(ReceiverTable, Generic[S, P, M]):
     sender_type: type[S]
     doc: str
 
+    _two_positional = True  # receivers are called as receiver(sender, payload)
+
     @overload
     def __init__(
         self,
@@ -164,6 +165,10 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         self._strict = bool(strict)
         self._policy: ErrorPolicy = error_policy
         self._fail_fast = error_policy == "raise"
+        self._meta_connected: Signal[Signal[Any, ..., Any], ..., ReceiverConnected] | None = None
+        self._meta_disconnected: Signal[Signal[Any, ..., Any], ..., ReceiverDisconnected] | None = (
+            None
+        )
         super().__init__(name)
         self.payload_model = cast("type[M]", model)
         self.sender_type = cast("type[S]", object if sender is None else sender)
@@ -206,25 +211,43 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         self._policy = policy
         self._fail_fast = policy == "raise"
 
-    @cached_property
+    # The meta signals are made on first access and kept in plain attributes (not a
+    # cached_property: that reads self.__dict__, which makes CPython store every
+    # attribute in a plain dict and slows each access on the send path).
+
+    @property
     def receiver_connected(self) -> Signal[Signal[Any, ..., Any], ..., ReceiverConnected]:
         """Meta signal sent after a receiver is connected to this signal."""
-        return Signal(
-            f"{self.name}.receiver_connected",
-            ReceiverConnected,
-            sender=Signal,
-            doc=f"Sent after a receiver is connected to {self.name!r}.",
-        )
+        meta = self._meta_connected
+        if meta is None:
+            with self._lock:
+                meta = self._meta_connected
+                if meta is None:
+                    meta = self._meta_connected = Signal(
+                        f"{self.name}.receiver_connected",
+                        ReceiverConnected,
+                        sender=Signal,
+                        doc=f"Sent after a receiver is connected to {self.name!r}.",
+                    )
+                    self._announce = True
+        return meta
 
-    @cached_property
+    @property
     def receiver_disconnected(self) -> Signal[Signal[Any, ..., Any], ..., ReceiverDisconnected]:
         """Meta signal sent after a receiver is disconnected from this signal."""
-        return Signal(
-            f"{self.name}.receiver_disconnected",
-            ReceiverDisconnected,
-            sender=Signal,
-            doc=f"Sent after a receiver is disconnected from {self.name!r}.",
-        )
+        meta = self._meta_disconnected
+        if meta is None:
+            with self._lock:
+                meta = self._meta_disconnected
+                if meta is None:
+                    meta = self._meta_disconnected = Signal(
+                        f"{self.name}.receiver_disconnected",
+                        ReceiverDisconnected,
+                        sender=Signal,
+                        doc=f"Sent after a receiver is disconnected from {self.name!r}.",
+                    )
+                    self._announce = True
+        return meta
 
     def __repr__(self) -> str:
         sender = "" if self.sender_type is object else f" sender={self.sender_type.__qualname__}"
@@ -271,7 +294,12 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             raise PayloadError(self.name, detail=_failure(exc)) from exc
         if flags or not self._fail_fast:  # weak or coroutine receivers, or a soft policy
             return self._deliver(sender, payload, items, flags, self._policy)
-        return [(receiver, receiver(sender, payload)) for receiver in items]
+        if len(items) == 1:
+            receiver = items[0]
+            return [(receiver, receiver(sender, payload))]
+        # Not a comprehension here: one that used sender and payload would make them
+        # closure cells, allocated on every call of send, even the unheard ones.
+        return _call_each(items, sender, payload)
 
     def send_payload(
         self, sender: S, payload: M, /, *, error_policy: ErrorPolicy | None = None
@@ -592,20 +620,19 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         """
         self._disconnect(receiver, sender)
 
-    def _receiver_flags(self, receiver: Callable[..., Any]) -> int:
-        return receiver_flags(self.name, receiver, two_positional=True)
-
-    def _check_connect(self, receiver: Callable[..., Any], sender: object) -> None:
-        if sender is not ANY and self._check_sender and not isinstance(sender, self.sender_type):
+    def _vet_sender(self, sender: object) -> None:
+        if self._check_sender and not isinstance(sender, self.sender_type):
             raise self._sender_error(sender)
 
     def _announce_connected(self, receiver: Callable[..., Any], sender: object, weak: bool) -> None:
-        if "receiver_connected" in self.__dict__:
-            self.receiver_connected.send(self, receiver=receiver, sender=sender, weak=weak)
+        meta = self._meta_connected
+        if meta is not None:
+            meta.send(self, receiver=receiver, sender=sender, weak=weak)
 
     def _announce_disconnected(self, receiver: Callable[..., Any], sender: object) -> None:
-        if "receiver_disconnected" in self.__dict__:
-            self.receiver_disconnected.send(self, receiver=receiver, sender=sender)
+        meta = self._meta_disconnected
+        if meta is not None:
+            meta.send(self, receiver=receiver, sender=sender)
 
     # -- introspection ------------------------------------------------------------
 
@@ -646,6 +673,13 @@ async def _outcome(
         return True, await _call_async(receiver, sender, payload)
     except Exception as exc:
         return False, exc
+
+
+def _call_each(
+    items: tuple[Any, ...], sender: object, payload: BaseModel
+) -> list[tuple[Callable[..., Any], Any]]:
+    """Call every receiver in ``items`` (plain callables, in order) as ``(sender, payload)``."""
+    return [(receiver, receiver(sender, payload)) for receiver in items]
 
 
 def _check_policy(name: str, policy: object, error: type[Exception]) -> None:

@@ -30,18 +30,21 @@ import threading
 import weakref
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
-from types import MethodType
-from typing import Any, Final
+from types import FunctionType, MethodType
+from typing import Any, ClassVar, Final
 
 from ._receivers import (
     ANY,
     ASYNC,
+    REFUSED,
     WEAK_REF_TYPES,
     WeakFunctionRef,
     WeakMethodRef,
     describe,
     make_ref,
-    receiver_flags,
+    plain_verdicts,
+    receiver_verdict,
+    refused,
 )
 from .exceptions import ReceiverTypeError
 
@@ -102,6 +105,14 @@ def _order(conn: Connection) -> tuple[int, int]:
     return (-conn.priority, conn.seq)
 
 
+def _insertion_point(conns: tuple[Connection, ...], priority: int) -> int:
+    """Where a new connection with ``priority`` goes: after every one not below it."""
+    at = len(conns)
+    while at and conns[at - 1].priority < priority:
+        at -= 1
+    return at
+
+
 def _dispatch_of(conns: Sequence[Connection]) -> Dispatch:
     return tuple(map(_item, conns)), functools.reduce(operator.or_, map(_flags, conns), 0)
 
@@ -153,8 +164,14 @@ class ReceiverTable:
 
     name: str
 
+    _two_positional: ClassVar[bool] = False
+    """Refuse receivers that cannot be called as ``receiver(sender, payload)``."""
+
     def __init__(self, name: str) -> None:
         self.name = name
+        # Call the _announce_* hooks after each change: set by a subclass that needs
+        # them, or once a meta signal exists. Without, connect skips two calls.
+        self._announce = False
         # Reentrant: a finaliser run by the garbage collector inside a locked section
         # may disconnect a receiver of this very signal.
         self._lock = threading.RLock()
@@ -174,14 +191,14 @@ class ReceiverTable:
 
     # -- hooks for subclasses ------------------------------------------------------
 
-    def _check_connect(self, receiver: Callable[..., Any], sender: object) -> None:
-        """Reject a receiver or sender before anything is stored."""
+    def _vet_sender(self, sender: object) -> None:
+        """Reject a sender (other than ANY) before anything is stored."""
 
     def _announce_connected(self, receiver: Callable[..., Any], sender: object, weak: bool) -> None:
-        """Called after a new connection is published, outside the lock."""
+        """Called after a new connection is published, outside the lock, if ``_announce``."""
 
     def _announce_disconnected(self, receiver: Callable[..., Any], sender: object) -> None:
-        """Called after a connection is removed by a disconnect, outside the lock."""
+        """Called after a disconnect removed a connection, outside the lock, if ``_announce``."""
 
     def _refresh_idle(self) -> None:
         """Recompute ``_idle`` after the connections or a setting it depends on changed."""
@@ -240,21 +257,30 @@ class ReceiverTable:
 
     # -- connect -------------------------------------------------------------------
 
-    def _receiver_flags(self, receiver: Callable[..., Any]) -> int:
-        """Check a receiver at connect time and return its flags (hook).
-
-        The table only requires a callable; typed signals also require that it takes
-        ``(sender, payload)``.
-        """
-        return receiver_flags(self.name, receiver, two_positional=False)
-
     def _connect(
         self, receiver: Callable[..., Any], sender: object, weak: bool, priority: int
     ) -> Connection | None:
-        """Connect and return the new connection, or None if it already existed."""
-        flags = self._receiver_flags(receiver)
-        self._check_connect(receiver, sender)
-        if not isinstance(priority, int):
+        """Connect and return the new connection, or None if it already existed.
+
+        This is the hot path of connect: the usual receiver (a plain function connected
+        for ANY with the default priority) takes no call into Python but the
+        ``Connection`` record, and appends to ANY's tuples instead of splicing them.
+        """
+        kind = type(receiver)
+        verdict = plain_verdicts.get(receiver.__code__) if kind is FunctionType else None
+        if verdict is None:
+            verdict = receiver_verdict(self.name, receiver)
+        if (
+            verdict & REFUSED
+            and self._two_positional
+            # plain_verdicts ignores defaults, which can only make a function accept more.
+            and receiver_verdict(self.name, receiver) & REFUSED
+        ):
+            raise refused(self.name, receiver)
+        flags = verdict & ASYNC
+        if sender is not ANY:
+            self._vet_sender(sender)
+        if type(priority) is not int and not isinstance(priority, int):
             raise TypeError(f"signal {self.name!r}: priority must be an int, not {priority!r}")
         ref = None
         if weak:
@@ -266,33 +292,50 @@ class ReceiverTable:
                     "weakly (it does not support weak references); connect it with weak=False"
                 ) from None
             flags |= WEAK
-        key = receiver_key(receiver)
+        key: Hashable = (
+            (id(receiver.__func__), id(receiver.__self__))  # type: ignore[attr-defined]
+            if kind is MethodType
+            else id(receiver)
+        )
         conn = Connection(receiver if ref is None else ref, ref, key, flags, priority)
-        with self._lock:
+        lock = self._lock
+        lock.acquire()  # not `with`: this is a third cheaper, and connect is hot
+        try:
             if self._dirty:
                 self._purge()
             route = self._anyr if sender is ANY else self._route_for_update(sender)
             old = route.index.get(key)
             if old is not None:
-                if old.target() is not None:
+                if old.ref is None or old.ref() is not None:
                     return None
                 self._drop(old, route)  # dead, and its key reused by this receiver
             conn.seq = next(_seq)
-            conns = route.conns
-            at = len(conns)
-            while at and conns[at - 1].priority < priority:
-                at -= 1
             route.index[key] = conn
-            conns = (*conns[:at], conn, *conns[at:])
+            conns = route.conns
             if route is self._anyr:
                 # Patch ANY's dispatch rather than rebuild it: connecting n receivers
                 # one by one then costs n tuple copies in C, not n rebuilds in Python.
-                items, old_flags = self._any_dispatch
-                patched = (*items[:at], conn.item, *items[at:])
-                self._publish(route, conns, (patched, old_flags | flags))
+                items, any_flags = self._any_dispatch
+                if not conns or conns[-1].priority >= priority:
+                    conns += (conn,)
+                    items += (conn.item,)
+                else:
+                    at = _insertion_point(conns, priority)
+                    conns = (*conns[:at], conn, *conns[at:])
+                    items = (*items[:at], conn.item, *items[at:])
+                if self._routed:
+                    self._publish_any(conns, (items, any_flags | flags))
+                else:  # _publish_any, inlined for the usual case
+                    route.conns = conns
+                    route.dispatch = self._any_dispatch = (items, any_flags | flags)
+                    self._idle = False
             else:
-                self._publish(route, conns)
-        self._announce_connected(receiver, sender, weak)
+                at = _insertion_point(conns, priority)
+                self._publish(route, (*conns[:at], conn, *conns[at:]))
+        finally:
+            lock.release()
+        if self._announce:
+            self._announce_connected(receiver, sender, weak)
         return conn
 
     def _route_for_update(self, sender: object) -> _Route:
@@ -326,14 +369,11 @@ class ReceiverTable:
         Call with the lock held, with ``route.index`` already updated. ``dispatch`` is
         ANY's new dispatch when the caller could patch it cheaply.
         """
-        route.conns = conns
         if route is self._anyr:
-            route.dispatch = self._any_dispatch = (
-                _dispatch_of(conns) if dispatch is None else dispatch
-            )
-            for other in (*self._by_id.values(), *self._by_value.values()):
-                other.dispatch = None
-        elif conns:
+            self._publish_any(conns, _dispatch_of(conns) if dispatch is None else dispatch)
+            return
+        route.conns = conns
+        if conns:
             route.dispatch = None
             self._routed = True
         else:
@@ -342,6 +382,16 @@ class ReceiverTable:
                 del table[route.key]
             self._routed = bool(self._by_id or self._by_value)
         self._refresh_idle()
+
+    def _publish_any(self, conns: tuple[Connection, ...], dispatch: Dispatch) -> None:
+        """:meth:`_publish` for ANY's route, with its new dispatch; call with the lock held."""
+        anyr = self._anyr
+        anyr.conns = conns
+        anyr.dispatch = self._any_dispatch = dispatch
+        if self._routed:  # every routed sender's dispatch merges ANY's: stale now
+            for other in (*self._by_id.values(), *self._by_value.values()):
+                other.dispatch = None
+        self._idle = not (conns or self._routed or self._validate_always)
 
     def _merged(self, conns: tuple[Connection, ...]) -> Dispatch:
         """Dispatch of a specific sender: its own connections merged with ANY's.
@@ -386,19 +436,47 @@ class ReceiverTable:
 
     def _disconnect(self, receiver: Callable[..., Any], sender: object) -> bool:
         """Remove the receiver's connections for ``sender`` (every one for ANY)."""
-        key = receiver_key(receiver)
+        method: Any = receiver
+        key: Hashable = (
+            (id(method.__func__), id(method.__self__)) if type(method) is MethodType else id(method)
+        )  # receiver_key(), inlined: disconnect is hot too
         removed = False
-        with self._lock:
+        lock = self._lock
+        lock.acquire()  # not `with`, as in _connect
+        try:
             if self._dirty:
                 self._purge()
-            if sender is ANY:
-                for route in self._routes():
-                    removed = self._drop(route.live(key), route) or removed
-            else:
+            if sender is not ANY:
                 found = self._route_of(sender)
                 if found is not None:
                     removed = self._drop(found.live(key), found)
-        if removed:
+            elif self._routed:
+                for route in self._routes():
+                    removed = self._drop(route.live(key), route) or removed
+            else:  # the usual case, with _Route.live and _drop inlined
+                anyr = self._anyr
+                conn = anyr.index.get(key)
+                if conn is not None and (conn.ref is None or conn.ref() is not None):
+                    if conn.flags:  # weak or async: ANY's flags need a rebuild
+                        removed = self._drop(conn, anyr)
+                    else:
+                        del anyr.index[key]
+                        conns = anyr.conns
+                        items, flags = self._any_dispatch  # aligned with ANY's connections
+                        if conns[-1] is conn:
+                            conns = conns[:-1]
+                            items = items[:-1]
+                        else:
+                            at = conns.index(conn)
+                            conns = conns[:at] + conns[at + 1 :]
+                            items = items[:at] + items[at + 1 :]
+                        anyr.conns = conns
+                        anyr.dispatch = self._any_dispatch = (items, flags)
+                        self._idle = not (conns or self._validate_always)
+                        removed = True
+        finally:
+            lock.release()
+        if removed and self._announce:
             self._announce_disconnected(receiver, sender)
         return removed
 
@@ -408,11 +486,11 @@ class ReceiverTable:
             return False
         del route.index[conn.key]
         conns = route.conns
-        at = conns.index(conn)
+        at = len(conns) - 1 if conns[-1] is conn else conns.index(conn)
         rest = conns[:at] + conns[at + 1 :]
         if route is self._anyr and not conn.flags:
             items, flags = self._any_dispatch  # aligned with ANY's connections
-            self._publish(route, rest, (items[:at] + items[at + 1 :], flags))
+            self._publish_any(rest, (items[:at] + items[at + 1 :], flags))
         else:
             self._publish(route, rest)
         return True

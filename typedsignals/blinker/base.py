@@ -149,6 +149,7 @@ class Signal(ReceiverTable):
                 meta = self._meta_connected
                 if meta is None:
                     meta = self._meta_connected = Signal(doc="Emitted after a receiver connects.")
+                    self._announce = True
         return meta
 
     @property
@@ -167,6 +168,7 @@ class Signal(ReceiverTable):
                 if meta is None:
                     meta = Signal(doc="Emitted after a receiver disconnects.")
                     self._meta_disconnected = meta
+                    self._announce = True
         return meta
 
     @property
@@ -227,6 +229,10 @@ class Signal(ReceiverTable):
             PayloadError: The signal has a :attr:`payload` model and ``kwargs`` do not
                 fit it; no receiver ran.
         """
+        if self._idle:  # nothing connected anywhere (a routed table is never idle)
+            if self._validate is not None and _settings.strict:
+                self._validate(kwargs)
+            return []
         if self._routed:
             # The table's _dispatch_for, inlined (this is the hot path of filtered sends)
             # and reordered: senders are usually objects, routed by id() and identity.
@@ -237,10 +243,6 @@ class Signal(ReceiverTable):
             items, flags = (
                 self._any_dispatch if route is None else route.dispatch or self._rebuild(route)
             )
-        elif self._idle:  # nothing connected anywhere (a routed table is never idle)
-            if self._validate is not None and _settings.strict:
-                self._validate(kwargs)
-            return []
         else:
             items, flags = self._any_dispatch
         if flags > WEAK or self._careful:  # coroutine receivers, muted, a payload model

@@ -149,6 +149,7 @@ class BridgedSignal(Signal[S, P, M]):
         self.raw_name: str = raw_name or self.name
         self._installed = False
         self._has_async = False
+        self._announce = True  # the hooks below install and remove the bridge
         fields = self.payload_model.model_fields
         self._field_names: tuple[str, ...] = tuple(fields)
         # A model without fields has one possible value; frozen, so it can be shared.
