@@ -378,21 +378,40 @@ def test_strict_mode_environment_variable(value: str, expected: str) -> None:
     assert result.stdout.strip() == expected
 
 
-@pytest.mark.parametrize(
-    "call",
-    [
-        pytest.param(lambda signal: signal.send(None, 1), id="send"),
-        pytest.param(lambda signal: asyncio.run(signal.send_async(None, 1)), id="send_async"),
-    ],
-)
-def test_positional_payload_arguments_raise_even_when_nobody_listens(
-    users: Signal[object, Any, UserRegistered],
-    not_strict: None,
-    call: Callable[[Signal[object, Any, UserRegistered]], object],
+def test_send_async_positional_payload_arguments_raise_even_when_nobody_listens(
+    users: Signal[object, Any, UserRegistered], not_strict: None
 ) -> None:
-    """A positional payload argument is a call error, raised with or without receivers."""
+    """A positional payload argument is a call error for send_async, receivers or not."""
     with pytest.raises(TypeError, match="user-registered"):
-        call(users)
+        asyncio.run(users.send_async(None, 1))
+
+
+def test_unheard_send_does_not_look_at_positional_arguments(
+    users: Signal[object, Any, UserRegistered], not_strict: None
+) -> None:
+    """With nothing connected and strict mode off, send returns at once (documented)."""
+    assert users.send(None, 1) == []
+
+
+@pytest.mark.parametrize("strict", [True, False], ids=["strict-unheard", "heard"])
+def test_positional_payload_arguments_raise_when_heard_or_strict(
+    users: Signal[object, Any, UserRegistered],
+    recorder: Callable[..., Any],
+    calls: Calls,
+    strict: bool,
+) -> None:
+    """A positional payload argument is a call error whenever send looks at its arguments."""
+    with strict_mode(strict):
+        if strict:
+            with pytest.raises(TypeError, match="user-registered"):
+                users.send(None, 1)
+        else:
+            with (
+                users.connected_to(recorder("listener")),
+                pytest.raises(TypeError, match="user-registered"),
+            ):
+                users.send(None, 1)
+    assert calls == []
 
 
 def test_receiver_connected_during_a_send_is_not_called_by_it(

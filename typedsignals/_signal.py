@@ -261,8 +261,11 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         """Validate ``fields`` into the payload model, then call every receiver.
 
         Receivers are called as ``receiver(sender, payload)`` in order of priority, then
-        registration. With no receiver listening the fields are not validated (the send
-        is nearly free) unless strict mode is on.
+        registration. With no receiver connected to the signal and strict mode off,
+        send returns at once without looking at its arguments: neither the fields nor
+        the sender are checked, and stray positional arguments are not reported (this
+        keeps an unheard send nearly free; strict mode, which the pytest plugin turns
+        on, checks every send).
 
         Returns:
             ``[(receiver, result), ...]`` in call order.
@@ -271,13 +274,13 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             PayloadError: The fields do not make a valid payload; no receiver ran.
             SenderTypeError: ``sender`` is not an instance of the declared sender type.
         """
+        if self._idle:  # nobody listens and nothing asks for validation (see above)
+            return []
         if args:
             raise TypeError(
                 f"signal {self.name!r}: send() takes the sender as its only positional "
                 f"argument; pass payload fields by keyword ({len(args)} extra given)"
             )
-        if self._idle:  # nobody listens and nothing asks for validation
-            return []
         items, flags = self._dispatch_for(sender) if self._routed else self._any_dispatch
         if not items or self._mute_depth:
             if self._validate_always:  # strict mode: validate even unheard sends
