@@ -14,8 +14,10 @@ from contextlib import AbstractContextManager
 from typing import Any, ClassVar
 
 from .interface import (
+    TYPED,
     Adapter,
     AsyncReceiver,
+    NotApplicable,
     Receiver,
     Unsupported,
     args_receiver,
@@ -28,9 +30,11 @@ from .interface import (
 
 __all__ = [
     "ADAPTERS",
+    "TYPED",
     "Adapter",
     "BlinkerAdapter",
     "DjangoAdapter",
+    "NotApplicable",
     "PsygnalAdapter",
     "TypedBlinkerAdapter",
     "TypedSignalsAdapter",
@@ -42,8 +46,9 @@ __all__ = [
 # -- blinker-API libraries --------------------------------------------------------------
 
 
-class _BlinkerAPI(Adapter):
-    """blinker 1.9's API, shared by blinker and ``typedsignals.blinker``."""
+class _KwargsAPI(Adapter):
+    """Libraries whose signals take ``Signal()`` and call ``receiver(sender, **kwargs)``:
+    blinker, ``typedsignals.blinker`` and Django."""
 
     _signal_class: Any = None
 
@@ -55,6 +60,13 @@ class _BlinkerAPI(Adapter):
 
     def async_receiver(self) -> AsyncReceiver:
         return kwargs_async_receiver()
+
+    send_stmt = "sig.send(sender, a=1, b='x')"
+    connect_disconnect_stmt = "sig.connect(receiver, weak=False); sig.disconnect(receiver)"
+
+
+class _BlinkerAPI(_KwargsAPI):
+    """blinker 1.9's API, shared by blinker and ``typedsignals.blinker``."""
 
     def connect(
         self,
@@ -69,12 +81,7 @@ class _BlinkerAPI(Adapter):
         else:
             sig.connect(receiver, sender, weak=default_mode)
 
-    def disconnect(self, sig: Any, receiver: Callable[..., Any]) -> None:
-        sig.disconnect(receiver)
-
-    send_stmt = "sig.send(sender, a=1, b='x')"
     send_async_stmt = "sig.send_async(sender, a=1, b='x')"
-    connect_disconnect_stmt = "sig.connect(receiver, weak=False); sig.disconnect(receiver)"
 
 
 class BlinkerAdapter(_BlinkerAPI):
@@ -126,7 +133,7 @@ class TypedBlinkerAdapter(_BlinkerAPI):
 class TypedSignalsAdapter(Adapter):
     """``typedsignals.Signal`` with a two-field pydantic payload, validated on every send."""
 
-    name = "typedsignals"
+    name = TYPED
     column = "typedsignals"
     import_statement = "import typedsignals"  # pydantic loads on first use of Signal/Payload
     flask = True
@@ -169,9 +176,6 @@ class TypedSignalsAdapter(Adapter):
             sig.connect(receiver, weak=mode)
         else:
             sig.connect(receiver, sender, weak=mode)
-
-    def disconnect(self, sig: Any, receiver: Callable[..., Any]) -> None:
-        sig.disconnect(receiver)
 
     send_stmt = "sig.send(sender, a=1, b='x')"
     send_async_stmt = "sig.send_async(sender, a=1, b='x')"
@@ -237,9 +241,6 @@ class PsygnalAdapter(Adapter):
             raise Unsupported(self.unsupported["send-filtered"])
         sig.connect(receiver)  # psygnal holds plain functions strongly in every mode
 
-    def disconnect(self, sig: Any, receiver: Callable[..., Any]) -> None:
-        sig.disconnect(receiver)
-
     send_stmt = "sig.emit(1, 'x')"
     connect_disconnect_stmt = "sig.connect(receiver); sig.disconnect(receiver)"
 
@@ -247,7 +248,7 @@ class PsygnalAdapter(Adapter):
 # -- django -----------------------------------------------------------------------------
 
 
-class DjangoAdapter(Adapter):
+class DjangoAdapter(_KwargsAPI):
     """``django.dispatch.Signal()`` with the default ``use_caching=False``."""
 
     name = "django"
@@ -264,15 +265,6 @@ class DjangoAdapter(Adapter):
     def version(self) -> str:
         return distribution_version("Django")
 
-    def signal(self) -> Any:
-        return self._signal_class()
-
-    def receiver(self) -> Receiver:
-        return kwargs_receiver()
-
-    def async_receiver(self) -> AsyncReceiver:
-        return kwargs_async_receiver()
-
     def connect(
         self,
         sig: Any,
@@ -283,14 +275,9 @@ class DjangoAdapter(Adapter):
     ) -> None:
         sig.connect(receiver, sender=sender, weak=default_mode)
 
-    def disconnect(self, sig: Any, receiver: Callable[..., Any]) -> None:
-        sig.disconnect(receiver)
-
-    send_stmt = "sig.send(sender, a=1, b='x')"
     # asend gathers coroutine receivers concurrently (asyncio.gather); there is no
     # sequential variant.
     send_async_stmt = "sig.asend(sender, a=1, b='x')"
-    connect_disconnect_stmt = "sig.connect(receiver, weak=False); sig.disconnect(receiver)"
 
 
 ADAPTERS: tuple[type[Adapter], ...] = (

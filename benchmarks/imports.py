@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .adapters import Adapter
+from .adapters import TYPED, Adapter
 from .results import Cell, Row, Settings
 from .timing import interleaved
 from .workloads import unavailable_cell
@@ -30,7 +30,6 @@ REFERENCE_STATEMENT = "from pydantic import BaseModel"
 """What ``import typedsignals`` is compared with (target: at most 5 ms more)."""
 WATCHED = ("pydantic", "asyncio", "flask")
 """Heavy modules whose loading by an import is reported."""
-TYPED = "typedsignals"
 
 _CHILD = """\
 import sys, time

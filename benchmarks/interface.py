@@ -32,8 +32,16 @@ Receiver = Callable[..., None]
 AsyncReceiver = Callable[..., Awaitable[None]]
 
 
+TYPED = "typedsignals"
+"""The name of the typedsignals adapter, whose column holds the reference rows."""
+
+
 class Unsupported(Exception):
     """The library has no way to do what a workload asks (the cell prints ``-``)."""
+
+
+class NotApplicable(Exception):
+    """A reference row measured for another library only (the cell prints ``-``, no note)."""
 
 
 # -- receiver factories: each call makes a new, distinct function object ------------------
@@ -169,9 +177,9 @@ class Adapter(ABC):
         default reference mode for a plain function (weak in blinker and django).
         """
 
-    @abstractmethod
     def disconnect(self, sig: Any, receiver: Callable[..., Any]) -> None:
-        """Disconnect ``receiver`` from ``sig``."""
+        """Disconnect ``receiver`` from ``sig`` (every library spells it the same)."""
+        sig.disconnect(receiver)
 
     def flask_connect(
         self, started: Callable[..., Any], finished: Callable[..., Any]

@@ -27,7 +27,7 @@ REFERENCE = "blinker"
 """The library every ratio is computed against."""
 
 WORKLOAD_ROWS: dict[str, tuple[str, ...]] = {
-    "send-0": ("send-0",),
+    "send-0": ("send-0", "send-0-floor"),
     "send-1": ("send-1",),
     "send-10": ("send-10",),
     "send-100": ("send-100",),

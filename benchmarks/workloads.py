@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .adapters import Adapter, Unsupported
+from .adapters import TYPED, Adapter, NotApplicable, Unsupported
 from .results import Cell, Row, Settings
 from .timing import Case, async_loop, measure, sync_loop
 
@@ -55,6 +55,8 @@ class RowSpec:
     key: str
     description: str
     build: Callable[[Adapter], Case]
+    ratio: bool = True
+    """False for a reference row that blinker has no value in."""
 
 
 def timed_rows(
@@ -78,6 +80,8 @@ def timed_rows(
                 case.loop(1)
             except Unsupported as exc:
                 cells[slot] = Cell.missing("unsupported", str(exc))
+            except NotApplicable as exc:
+                cells[slot] = Cell.missing("not applicable", str(exc))
             except Exception as exc:  # a broken library must not hide the others' numbers
                 cells[slot] = _error(exc)
             else:
@@ -99,6 +103,7 @@ def timed_rows(
             spec.description,
             "ns",
             {adapter.name: cells[spec.key, adapter.name] for adapter in adapters},
+            ratio=spec.ratio,
         )
         for spec in specs
     ]
@@ -139,6 +144,24 @@ def send_case(adapter: Adapter, receivers: int) -> Case:
     cleanup = _connected(adapter, sig, receivers)
     loop = sync_loop(adapter.send_stmt, {"sig": sig, "sender": Sender()})
     return Case(loop, [sig], cleanup)
+
+
+class FloorSignal:
+    """A signal whose ``send`` has typedsignals' signature and does nothing.
+
+    Calling it costs what any ``send`` written in Python costs before its first line:
+    the call, with its keyword arguments packed into a new dict.
+    """
+
+    def send(self, sender: object, /, *args: object, **fields: object) -> list[Any]:
+        return []
+
+
+def floor_case(adapter: Adapter) -> Case:
+    """``send-0-floor``: typedsignals' send statement on a :class:`FloorSignal`."""
+    if adapter.name != TYPED:
+        raise NotApplicable("typedsignals reference")
+    return Case(sync_loop(adapter.send_stmt, {"sig": FloorSignal(), "sender": Sender()}), [])
 
 
 def filtered_case(adapter: Adapter, senders: int) -> Case:
@@ -214,23 +237,34 @@ def _disconnector(adapter: Adapter, sig: Any, receiver: Callable[..., Any]) -> C
 
 
 def send(receivers: int) -> Callable[[Sequence[Adapter], Settings], list[Row]]:
-    """The ``send-N`` workload: one send with N receivers connected for every sender."""
+    """The ``send-N`` workload: one send with N receivers connected for every sender.
+
+    ``send-0`` also times ``send-0-floor`` (interleaved with it): the least a send
+    written in Python can cost, for comparison with typedsignals' unheard send.
+    """
 
     def workload(adapters: Sequence[Adapter], settings: Settings) -> list[Row]:
-        return [_send_row(adapters, settings, receivers)]
+        noun = "receiver" if receivers == 1 else "receivers"
+        specs = [
+            RowSpec(
+                f"send-{receivers}",
+                f"send from one sender with {receivers} {noun} connected (ANY); ns per send",
+                lambda adapter: send_case(adapter, receivers),
+            )
+        ]
+        if receivers == 0:
+            specs.append(
+                RowSpec(
+                    "send-0-floor",
+                    "reference for typedsignals' send-0: the same call to a Python method "
+                    "with send's signature whose body is only 'return []'; ns per call",
+                    floor_case,
+                    ratio=False,
+                )
+            )
+        return timed_rows(f"send-{receivers}", specs, adapters, settings)
 
     return workload
-
-
-def _send_row(adapters: Sequence[Adapter], settings: Settings, receivers: int) -> Row:
-    noun = "receiver" if receivers == 1 else "receivers"
-    return timed_row(
-        f"send-{receivers}",
-        f"send from one sender with {receivers} {noun} connected (ANY); ns per send",
-        adapters,
-        settings,
-        lambda adapter: send_case(adapter, receivers),
-    )
 
 
 def send_filtered(adapters: Sequence[Adapter], settings: Settings) -> list[Row]:

@@ -23,8 +23,11 @@ from benchmarks.results import WORKLOAD_ROWS, Cell, Results, Row, machine_info
 from benchmarks.targets import TARGETS, evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_ROWS = {"send-0-floor", "import-pydantic", "import-typed-api", "import-pydantic-model"}
+"""Rows measured in the typedsignals column only, as yardsticks for its own numbers."""
 EXPECTED_ROWS = [
     "send-0",
+    "send-0-floor",
     "send-1",
     "send-10",
     "send-100",
@@ -118,7 +121,10 @@ def test_available_libraries_have_positive_numbers(smoke: tuple[str, dict[str, A
             elif cell["status"] == "unsupported":
                 assert row["workload"] in declared[name].unsupported, (row["key"], name)
             elif cell["status"] == "not applicable":
-                assert row["key"].startswith(("import-", "flask-")), (row["key"], name)
+                assert row["key"] in REFERENCE_ROWS or row["workload"] == "flask", (
+                    row["key"],
+                    name,
+                )
             elif cell["status"] == "unavailable":
                 # Only an optional integration module (typedsignals.flask) may be missing.
                 assert row["workload"] == "flask", (row["key"], name, cell["reason"])
@@ -132,7 +138,7 @@ def test_reference_library_always_measured(smoke: tuple[str, dict[str, Any]]) ->
     _, data = smoke
     assert data["libraries"]["blinker"]["available"]
     for row in data["rows"]:
-        if row["key"] in ("import-pydantic", "import-typed-api", "import-pydantic-model"):
+        if row["key"] in REFERENCE_ROWS:
             continue
         assert row["cells"]["blinker"]["status"] == "ok", row["key"]
 
@@ -181,6 +187,33 @@ def test_targets_pass_and_miss_on_ratios() -> None:
     cells["typedsignals"] = Cell.ok(901.0)
     verdicts = {o.target.label: o.verdict for o in evaluate(passing, {"send-1"})}
     assert verdicts["typedsignals send-1 <= 0.9x blinker"] == "miss"
+
+
+def test_unheard_send_target_reports_the_floor_beside_the_ratio() -> None:
+    """The send-0 target is judged on send-0 alone and shows the floor's ratio with it."""
+    send = {"blinker": Cell.ok(200.0), "typedsignals": Cell.ok(101.0)}
+    floor = {"blinker": Cell.missing("not applicable", "typedsignals reference")}
+    floor["typedsignals"] = Cell.ok(90.0)
+    results = _results(
+        [
+            Row("send-0", "send-0", "", "ns", send),
+            Row("send-0-floor", "send-0", "", "ns", floor, ratio=False),
+        ]
+    )
+    (outcome,) = evaluate(results, {"send-0"})
+    assert (outcome.verdict, outcome.measured) == ("miss", "0.505x (floor 0.450x)")
+    send["typedsignals"] = Cell.ok(100.0)
+    (outcome,) = evaluate(results, {"send-0"})
+    assert (outcome.verdict, outcome.measured) == ("pass", "0.500x (floor 0.450x)")
+
+
+def test_floor_row_is_measured_for_typedsignals_only(smoke: tuple[str, dict[str, Any]]) -> None:
+    """send-0-floor has a number in the typedsignals column and nowhere else."""
+    _, data = smoke
+    (row,) = [row for row in data["rows"] if row["key"] == "send-0-floor"]
+    statuses = {name: cell["status"] for name, cell in row["cells"].items()}
+    assert statuses.pop("typedsignals") == "ok"
+    assert set(statuses.values()) == {"not applicable"}
 
 
 def test_targets_without_numbers_are_not_met() -> None:
