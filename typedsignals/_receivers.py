@@ -77,10 +77,10 @@ def receiver_verdict(signal_name: str, receiver: object) -> int:
             if len(_verdicts) >= _VERDICT_LIMIT:
                 _verdicts.clear()
             _verdicts[key] = verdict
-            if not bound and func.__defaults__ is None:
-                if len(plain_verdicts) >= _VERDICT_LIMIT:
-                    plain_verdicts.clear()
-                plain_verdicts[func.__code__] = verdict
+        if not bound and func.__defaults__ is None and func.__code__ not in plain_verdicts:
+            if len(plain_verdicts) >= _VERDICT_LIMIT:
+                plain_verdicts.clear()
+            plain_verdicts[func.__code__] = verdict
         return verdict
     if not callable(receiver):
         raise ReceiverTypeError(f"signal {signal_name!r}: receiver {receiver!r} is not callable")
