@@ -296,7 +296,7 @@ class ReceiverTable:
             (id(receiver.__func__), id(receiver.__self__))  # type: ignore[attr-defined]
             if kind is MethodType
             else id(receiver)
-        )
+        )  # receiver_key(), inlined
         conn = _new(Connection)
         conn.item = receiver if ref is None else ref
         conn.ref = ref
