@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 import uuid
 from collections.abc import Callable, Iterator
@@ -345,7 +347,7 @@ def test_signal_capture_fixture_filters_by_sender(
 
 
 def test_plugin_strict_mode_is_on_in_this_session() -> None:
-    """The plugin turned strict mode on for this test session."""
+    """Our own suite opts in to strict mode (pyproject.toml), and the plugin honours it."""
     assert is_strict()
 
 
@@ -359,8 +361,9 @@ def leak_target() -> Iterator[str]:
     yield name
     for table in all_signals():
         if table.name == name and isinstance(table, Signal):
-            for receiver in table.receivers_for(None):
-                table.disconnect(receiver)
+            for sender in (None, "the-sender"):
+                for receiver in table.receivers_for(sender):
+                    table.disconnect(receiver)
 
 
 def run_sandbox(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
@@ -377,76 +380,124 @@ def make_test_module(pytester: pytest.Pytester, source: str, **names: str) -> No
     pytester.makepyfile(test_sandbox=textwrap.dedent(source).format(**names))
 
 
-def test_plugin_turns_strict_mode_on(pytester: pytest.Pytester) -> None:
-    """With the plugin, strict mode is on: an unheard bad send fails the test."""
-    make_test_module(
-        pytester,
-        """
-        import pytest
-        from typedsignals import Payload, PayloadError, Signal, is_strict
+LEAKY_MODULE = """
+    from typedsignals import Signal
 
-        class Event(Payload):
-            n: int
+    sig = Signal("{target}")
 
-        def test_strict():
-            assert is_strict()
+    def leaky_receiver(sender, payload):
+        pass
+
+    def test_leaks():
+        sig.connect(leaky_receiver)
+    """
+"""A sandbox test that leaves a module-level receiver connected to the leak target."""
+
+STRICT_MODULE = """
+    import pytest
+    from typedsignals import Payload, PayloadError, Signal, is_strict
+
+    class Event(Payload):
+        n: int
+
+    def test_bad_unheard_send():
+        assert is_strict() is {strict}
+        if {strict}:
             with pytest.raises(PayloadError):
                 Signal("unheard", Event).send(None, n="not a number")
-        """,
-    )
+        else:
+            Signal("unheard", Event).send(None, n="not a number")  # not validated
+    """
+"""A sandbox test of the strict mode the session is expected to have."""
+
+
+@pytest.fixture
+def leak_checked(pytester: pytest.Pytester) -> pytest.Pytester:
+    """A sandbox whose ini file turns the leak check on."""
+    pytester.makeini("[pytest]\ntypedsignals_leak_check = true\n")
+    return pytester
+
+
+# ---- what the plugin does by default: nothing
+
+
+def test_plugin_leaves_strict_mode_off_by_default(pytester: pytest.Pytester) -> None:
+    """Without opting in, strict mode stays off: an unheard bad send goes unvalidated."""
+    make_test_module(pytester, STRICT_MODULE, strict="False")
     with strict_mode(False):  # as in a fresh process
         result = run_sandbox(pytester)
+    result.assert_outcomes(passed=1)
+
+
+def test_plugin_leak_check_is_off_by_default(pytester: pytest.Pytester, leak_target: str) -> None:
+    """Without opting in, a test that leaves a receiver connected passes."""
+    make_test_module(pytester, LEAKY_MODULE, target=leak_target)
+    run_sandbox(pytester).assert_outcomes(passed=1)
+
+
+def test_plugin_import_is_cheap() -> None:
+    """Importing the plugin (pytest does it in every run) imports neither Pydantic nor the
+    typed signal."""
+    code = (
+        "import sys, pytest, typedsignals._pytest_plugin\n"
+        "heavy = ('pydantic', 'typedsignals._signal', 'typedsignals.testing')\n"
+        "print([name for name in heavy if name in sys.modules])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
+
+
+# ---- opting in
+
+
+@pytest.mark.parametrize(
+    ("ini", "args"),
+    [
+        pytest.param("typedsignals_strict = true", (), id="ini"),
+        pytest.param("", ("--typedsignals-strict",), id="flag"),
+    ],
+)
+def test_plugin_strict_mode_is_opt_in(
+    pytester: pytest.Pytester, ini: str, args: tuple[str, ...]
+) -> None:
+    """The ini option or the flag turns strict mode on for the session, and off after it."""
+    pytester.makeini(f"[pytest]\n{ini}\n")
+    make_test_module(pytester, STRICT_MODULE, strict="True")
+    with strict_mode(False):  # as in a fresh process
+        result = run_sandbox(pytester, *args)
         assert not is_strict()  # restored after the session
     result.assert_outcomes(passed=1)
 
 
-def test_plugin_strict_ini_false_leaves_strict_mode_off(pytester: pytest.Pytester) -> None:
-    """typedsignals_strict = false in the ini keeps strict mode off."""
-    pytester.makeini("[pytest]\ntypedsignals_strict = false\n")
-    make_test_module(
-        pytester,
-        """
-        from typedsignals import is_strict
-
-        def test_not_strict():
-            assert not is_strict()
-        """,
-    )
-    with strict_mode(False):
-        result = run_sandbox(pytester)
-    result.assert_outcomes(passed=1)
-
-
-def test_plugin_leak_check_fails_a_leaking_test(
-    pytester: pytest.Pytester, leak_target: str
+@pytest.mark.parametrize(
+    ("ini", "args"),
+    [
+        pytest.param("typedsignals_leak_check = true", (), id="ini"),
+        pytest.param("", ("--typedsignals-leak-check",), id="flag"),
+    ],
+)
+def test_plugin_leak_check_is_opt_in(
+    pytester: pytest.Pytester, leak_target: str, ini: str, args: tuple[str, ...]
 ) -> None:
-    """A test that leaves a receiver connected fails, naming the signal and the receiver."""
-    make_test_module(
-        pytester,
-        """
-        from typedsignals import Signal
-
-        sig = Signal("{target}")
-
-        def leaky_receiver(sender, payload):
-            pass
-
-        def test_leaks():
-            sig.connect(leaky_receiver)
-        """,
-        target=leak_target,
-    )
-    result = run_sandbox(pytester)
+    """With the ini option or the flag, a leaking test errors at teardown, naming the signal
+    and the receiver."""
+    pytester.makeini(f"[pytest]\n{ini}\n")
+    make_test_module(pytester, LEAKY_MODULE, target=leak_target)
+    result = run_sandbox(pytester, *args)
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(
         ["*test left receivers connected*", f"*signal '{leak_target}'*leaky_receiver*"]
     )
 
 
-def test_plugin_leak_check_names_the_sender(pytester: pytest.Pytester, leak_target: str) -> None:
+def test_plugin_leak_check_names_the_sender(
+    leak_checked: pytest.Pytester, leak_target: str
+) -> None:
     """A leaked sender-specific connection is reported with its sender."""
     make_test_module(
-        pytester,
+        leak_checked,
         """
         from typedsignals import Signal
 
@@ -460,21 +511,15 @@ def test_plugin_leak_check_names_the_sender(pytester: pytest.Pytester, leak_targ
         """,
         target=leak_target,
     )
-    result = run_sandbox(pytester)
-    try:
-        result.assert_outcomes(passed=1, errors=1)
-        result.stdout.fnmatch_lines(["*leaky_receiver*the-sender*"])
-    finally:
-        for table in all_signals():
-            if table.name == leak_target and isinstance(table, Signal):
-                for receiver in table.receivers_for("the-sender"):
-                    table.disconnect(receiver)
+    result = run_sandbox(leak_checked)
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*leaky_receiver*the-sender*"])
 
 
-def test_plugin_leak_check_passes_a_clean_test(pytester: pytest.Pytester) -> None:
+def test_plugin_leak_check_passes_a_clean_test(leak_checked: pytest.Pytester) -> None:
     """A test that disconnects what it connected passes."""
     make_test_module(
-        pytester,
+        leak_checked,
         """
         from typedsignals import Signal
 
@@ -492,15 +537,15 @@ def test_plugin_leak_check_passes_a_clean_test(pytester: pytest.Pytester) -> Non
                 sig.send(None)
         """,
     )
-    run_sandbox(pytester).assert_outcomes(passed=2)
+    run_sandbox(leak_checked).assert_outcomes(passed=2)
 
 
 def test_plugin_allow_leaks_marker_exempts_a_test(
-    pytester: pytest.Pytester, leak_target: str
+    leak_checked: pytest.Pytester, leak_target: str
 ) -> None:
     """@pytest.mark.typedsignals_allow_leaks exempts a test (and is a registered marker)."""
     make_test_module(
-        pytester,
+        leak_checked,
         """
         import pytest
         from typedsignals import Signal
@@ -516,16 +561,24 @@ def test_plugin_allow_leaks_marker_exempts_a_test(
         """,
         target=leak_target,
     )
-    run_sandbox(pytester, "--strict-markers").assert_outcomes(passed=1)
+    run_sandbox(leak_checked, "--strict-markers").assert_outcomes(passed=1)
 
 
-def test_plugin_leak_check_ini_false_disables_it(
+def test_plugin_leak_check_ini_false_keeps_it_off(
     pytester: pytest.Pytester, leak_target: str
 ) -> None:
-    """typedsignals_leak_check = false in the ini turns the leak check off."""
+    """typedsignals_leak_check = false in the ini keeps the leak check off."""
     pytester.makeini("[pytest]\ntypedsignals_leak_check = false\n")
+    make_test_module(pytester, LEAKY_MODULE, target=leak_target)
+    run_sandbox(pytester).assert_outcomes(passed=1)
+
+
+def test_plugin_leak_check_skips_a_failed_test(
+    leak_checked: pytest.Pytester, leak_target: str
+) -> None:
+    """A test that fails is reported for its failure only, not for what it left connected."""
     make_test_module(
-        pytester,
+        leak_checked,
         """
         from typedsignals import Signal
 
@@ -534,20 +587,26 @@ def test_plugin_leak_check_ini_false_disables_it(
         def leaky_receiver(sender, payload):
             pass
 
-        def test_leaks():
+        def test_fails_before_its_clean_up():
             sig.connect(leaky_receiver)
+            assert False, "the test's own failure"
         """,
         target=leak_target,
     )
-    run_sandbox(pytester).assert_outcomes(passed=1)
+    result = run_sandbox(leak_checked)
+    result.assert_outcomes(failed=1)
+    result.stdout.no_fnmatch_line("*test left receivers connected*")
+
+
+# ---- what the leak check does not count
 
 
 def test_plugin_leak_check_ignores_receivers_connected_before_the_test(
-    pytester: pytest.Pytester, leak_target: str
+    leak_checked: pytest.Pytester, leak_target: str
 ) -> None:
     """Receivers connected at import time are not counted as the test's leaks."""
     make_test_module(
-        pytester,
+        leak_checked,
         """
         from typedsignals import Signal
 
@@ -563,13 +622,13 @@ def test_plugin_leak_check_ignores_receivers_connected_before_the_test(
         """,
         target=leak_target,
     )
-    run_sandbox(pytester).assert_outcomes(passed=1)
+    run_sandbox(leak_checked).assert_outcomes(passed=1)
 
 
-def test_plugin_leak_check_ignores_dead_weak_receivers(pytester: pytest.Pytester) -> None:
+def test_plugin_leak_check_ignores_dead_weak_receivers(leak_checked: pytest.Pytester) -> None:
     """A weakly held receiver whose owner died by the end of the test is not a leak."""
     make_test_module(
-        pytester,
+        leak_checked,
         """
         import gc
         from typedsignals import Signal
@@ -585,16 +644,43 @@ def test_plugin_leak_check_ignores_dead_weak_receivers(pytester: pytest.Pytester
             gc.collect()
         """,
     )
-    run_sandbox(pytester).assert_outcomes(passed=1)
+    run_sandbox(leak_checked).assert_outcomes(passed=1)
+
+
+def test_plugin_leak_check_collects_garbage_first(leak_checked: pytest.Pytester) -> None:
+    """A weakly held receiver whose owner is in a reference cycle, so only the garbage
+    collector frees it, is not a leak."""
+    make_test_module(
+        leak_checked,
+        """
+        import gc
+        from typedsignals import Signal
+
+        sig = Signal("weak-in-a-cycle")
+
+        class Listener:
+            def __init__(self):
+                self.me = self  # a cycle: reference counting alone never frees it
+
+            def on_event(self, sender, payload):
+                pass
+
+        def test_weak_in_a_cycle():
+            listener = Listener()
+            sig.connect(listener.on_event)
+            gc.collect(1)  # moves it to the oldest generation: only a full collection frees it
+        """,
+    )
+    run_sandbox(leak_checked).assert_outcomes(passed=1)
 
 
 def test_plugin_leak_check_accepts_a_reconnected_pre_existing_receiver(
-    pytester: pytest.Pytester, leak_target: str
+    leak_checked: pytest.Pytester, leak_target: str
 ) -> None:
     """A test that disconnects a module-level receiver and reconnects it leaves things as
     they were, so it passes."""
     make_test_module(
-        pytester,
+        leak_checked,
         """
         from typedsignals import Signal
 
@@ -614,13 +700,206 @@ def test_plugin_leak_check_accepts_a_reconnected_pre_existing_receiver(
         """,
         target=leak_target,
     )
-    run_sandbox(pytester).assert_outcomes(passed=1)
+    run_sandbox(leak_checked).assert_outcomes(passed=1)
 
 
-def test_plugin_signal_capture_fixture_cleans_up(pytester: pytest.Pytester) -> None:
-    """The signal_capture fixture records and leaves no receiver behind after the test."""
+@pytest.mark.parametrize("scope", ["function", "module", "session"])
+def test_plugin_leak_check_ignores_what_fixtures_connect(
+    leak_checked: pytest.Pytester, leak_target: str, scope: str
+) -> None:
+    """Connections an app-factory fixture makes (of any scope, torn down or not) are not
+    the tests' leaks."""
+    make_test_module(
+        leak_checked,
+        """
+        import pytest
+        from typedsignals import Signal
+
+        sig = Signal("{target}")
+
+        class App:
+            def on_event(self, sender, payload):
+                pass
+
+        def create_app():
+            app = App()
+            sig.connect(lambda sender, payload: None, sender=app)  # strong, routed
+            sig.connect(app.on_event)  # weak bound method
+            return app
+
+        @pytest.fixture(scope="{scope}")
+        def app():
+            return create_app()
+
+        @pytest.fixture(scope="{scope}")
+        def connected():
+            def receiver(sender, payload):
+                pass
+            with sig.connected_to(receiver):
+                yield receiver
+
+        def test_one(app, connected):
+            sig.send(app)
+
+        def test_two(app, connected):
+            sig.send(app)
+        """,
+        target=leak_target,
+        scope=scope,
+    )
+    run_sandbox(leak_checked).assert_outcomes(passed=2)
+
+
+def test_plugin_leak_check_ignores_connections_that_die_with_a_fixture(
+    leak_checked: pytest.Pytester,
+) -> None:
+    """A test's connection for a sender (or to a weak receiver) that a function-scoped
+    fixture returned dies with the fixture, so it is not a leak."""
+    make_test_module(
+        leak_checked,
+        """
+        import pytest
+        from typedsignals import Signal
+
+        sig = Signal("dies-with-a-fixture")
+
+        class App:
+            def on_event(self, sender, payload):
+                pass
+
+        @pytest.fixture
+        def app():
+            return App()
+
+        def test_routed_to_the_fixture(app):
+            sig.connect(lambda sender, payload: None, sender=app)
+
+        def test_weak_receiver_of_the_fixture(app):
+            sig.connect(app.on_event)
+        """,
+    )
+    run_sandbox(leak_checked).assert_outcomes(passed=2)
+
+
+def test_plugin_leak_check_reports_a_connection_to_a_longer_lived_fixture(
+    leak_checked: pytest.Pytester, leak_target: str
+) -> None:
+    """A test that leaves a receiver connected for a module-scoped fixture's sender leaks
+    it into the next tests, so it fails."""
+    make_test_module(
+        leak_checked,
+        """
+        import pytest
+        from typedsignals import Signal
+
+        sig = Signal("{target}")
+
+        def leaky_receiver(sender, payload):
+            pass
+
+        @pytest.fixture(scope="module")
+        def app():
+            return "the-sender"
+
+        def test_leaks(app):
+            sig.connect(leaky_receiver, sender=app)
+        """,
+        target=leak_target,
+    )
+    result = run_sandbox(leak_checked)
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*leaky_receiver*the-sender*"])
+
+
+def test_plugin_leak_check_ignores_registrations_of_a_first_import(
+    leak_checked: pytest.Pytester, leak_target: str
+) -> None:
+    """What a module's import connects is not a leak of the test that imports it first, so
+    which test fails does not depend on the order the tests run in."""
+    leak_checked.makepyfile(
+        registrations=textwrap.dedent(
+            f"""
+            from typedsignals import Signal
+
+            sig = Signal("{leak_target}")
+
+            def on_event(sender, payload):
+                pass
+
+            class Tracker:
+                def on_event(self, sender, payload):
+                    pass
+
+            tracker = Tracker()
+            sig.connect(on_event)
+            sig.connect(tracker.on_event)
+            sig.connect(lambda sender, payload: None, sender="the-sender")
+            """
+        )
+    )
+    make_test_module(
+        leak_checked,
+        """
+        def test_imports_it_first():
+            import registrations
+
+        def test_imports_it_again():
+            import registrations
+        """,
+    )
+    run_sandbox(leak_checked).assert_outcomes(passed=2)
+
+
+def test_plugin_leak_check_under_flask_principal(pytester: pytest.Pytester) -> None:
+    """Under typedsignals.blinker.install(), Flask-Principal's own connections (made by
+    init_app on an app a test creates) are not reported."""
+    pytester.makeini("[pytest]\ntypedsignals_leak_check = true\nfilterwarnings = error\n")
+    pytester.makeconftest("import typedsignals.blinker\n\ntypedsignals.blinker.install()\n")
     make_test_module(
         pytester,
+        """
+        import blinker
+        from flask import Flask
+        from flask_principal import Identity, Principal, identity_changed, identity_loaded
+
+        def make_app():
+            app = Flask(__name__)
+            app.secret_key = "not secret"
+            Principal(app, use_sessions=False)
+
+            @app.route("/")
+            def index():
+                identity_changed.send(app, identity=Identity("ann"))
+                return "ok"
+
+            return app
+
+        def test_switched():
+            assert blinker.__name__ == "typedsignals.blinker"
+
+        def test_request():
+            assert make_app().test_client().get("/").data == b"ok"
+
+        def test_loaded_receiver():
+            app = make_app()
+            seen = []
+
+            def on_loaded(sender, identity):
+                seen.append(identity.id)
+
+            with identity_loaded.connected_to(on_loaded, app):
+                app.test_client().get("/")
+            assert seen == ["ann"]
+        """,
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+
+
+def test_plugin_signal_capture_fixture_cleans_up(leak_checked: pytest.Pytester) -> None:
+    """The signal_capture fixture records and leaves no receiver behind after the test."""
+    make_test_module(
+        leak_checked,
         """
         from typedsignals import Payload, Signal
 
@@ -638,4 +917,4 @@ def test_plugin_signal_capture_fixture_cleans_up(pytester: pytest.Pytester) -> N
             assert not sig.has_receivers_for("app")
         """,
     )
-    run_sandbox(pytester).assert_outcomes(passed=2)
+    run_sandbox(leak_checked).assert_outcomes(passed=2)
