@@ -115,10 +115,13 @@ def settings_for(app: Flask) -> AppSettings | None:
 def app_policy(sender: object) -> ErrorPolicy | None:
     """The error policy configured for ``sender`` if it is an initialised app, else None.
 
-    Runs on every bridged send: two attribute loads and a dict lookup.
+    The one definition of the rule: an app's ``extensions`` dict holds an
+    :class:`AppSettings` (or an instance of a subclass) under :data:`EXTENSION_KEY`.
+    Any other sender, or anything else stored there, has no app policy. Runs on every
+    bridged send: two attribute loads, a dict lookup and two ``isinstance`` checks.
     """
     extensions = getattr(sender, "extensions", None)
-    if extensions is None:
+    if not isinstance(extensions, dict):
         return None
     settings = extensions.get(EXTENSION_KEY)
     return settings.error_policy if isinstance(settings, AppSettings) else None
