@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
+import logging
 from typing import Any
 
 import pytest
 from blinker import Namespace
-from flask import Flask, Response, g
+from flask import Flask, Response, current_app, g
 from flask import signals as raw
 from flask.testing import FlaskClient
 from markupsafe import Markup
@@ -25,6 +27,7 @@ from typedsignals.flask import (
     RequestStarted,
     RequestTearingDown,
     TemplateRendered,
+    TypedSignals,
     appcontext_popped,
     appcontext_pushed,
     appcontext_tearing_down,
@@ -463,3 +466,222 @@ def test_flask_g_is_available_to_typed_receivers(client: FlaskClient) -> None:
     with request_started.connected_to(on_started), request_finished.connected_to(on_finished):
         client.get("/")
     assert seen == ["set by receiver"]
+
+
+# -- coroutine callables of every kind ------------------------------------------------------
+
+
+class AsyncCallable:
+    """A receiver object whose ``__call__`` is a coroutine function."""
+
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+
+    async def __call__(self, sender: Flask, payload: Counted) -> str:
+        self.calls.append("object")
+        return "object"
+
+
+async def record_async(calls: list[str], sender: Flask, payload: Counted) -> str:
+    """A coroutine function; bound to a list with functools.partial below."""
+    calls.append("partial")
+    return "partial"
+
+
+def coroutine_receivers(kinds: str, calls: list[str]) -> list[Any]:
+    """Coroutine receivers of the given kinds: o(bject), p(artial), f(unction)."""
+
+    async def function(sender: Flask, payload: Counted) -> str:
+        calls.append("function")
+        return "function"
+
+    made = {"o": AsyncCallable(calls), "p": functools.partial(record_async, calls), "f": function}
+    return [made[kind] for kind in kinds]
+
+
+COROUTINE_KINDS = ["o", "p", "of", "pf", "op", "opf"]
+"""Alone and together: async __call__ objects, partials, plain coroutine functions."""
+
+
+@pytest.mark.parametrize("kinds", COROUTINE_KINDS)
+def test_raw_send_awaits_every_kind_of_coroutine_receiver(app: Flask, kinds: str) -> None:
+    """A raw send runs every coroutine receiver through ensure_sync, whatever its kind."""
+    signal = private_signal()
+    calls: list[str] = []
+    receivers = coroutine_receivers(kinds, calls)
+    for receiver in receivers:
+        signal.connect(receiver)
+    try:
+        signal.raw.send(app, count=1)
+    finally:
+        for receiver in receivers:
+            signal.disconnect(receiver)
+    expected = {"o": "object", "p": "partial", "f": "function"}
+    assert calls == [expected[kind] for kind in kinds]
+
+
+@pytest.mark.parametrize("kinds", COROUTINE_KINDS)
+def test_typed_send_returns_awaited_results_of_every_kind(app: Flask, kinds: str) -> None:
+    """A typed send returns each coroutine receiver with its awaited result."""
+    signal = private_signal()
+    calls: list[str] = []
+    receivers = coroutine_receivers(kinds, calls)
+    for receiver in receivers:
+        signal.connect(receiver)
+    try:
+        results = signal.send(app, count=1)
+    finally:
+        for receiver in receivers:
+            signal.disconnect(receiver)
+    assert [receiver for receiver, _ in results] == receivers
+    assert [value for _, value in results] == calls
+
+
+def test_typed_send_awaits_an_async_callable_raw_receiver(app: Flask) -> None:
+    """A raw blinker receiver with an async __call__ is awaited on a typed send."""
+    signal = private_signal()
+    calls: list[str] = []
+
+    class RawAsync:
+        async def __call__(self, sender: Flask, **kwargs: Any) -> str:
+            calls.append("raw")
+            return "raw"
+
+    receiver = RawAsync()
+    signal.raw.connect(receiver)
+    try:
+        results: list[tuple[object, object]] = list(signal.send(app, count=1))
+    finally:
+        signal.raw.disconnect(receiver)
+    assert results == [(receiver, "raw")]
+    assert calls == ["raw"]
+
+
+def test_failing_async_callable_is_named_in_the_log(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Under "log" a failing async __call__ receiver is logged under its own name."""
+    signal = private_signal()
+
+    class Broken:
+        async def __call__(self, sender: Flask, payload: Counted) -> None:
+            raise RuntimeError("broken receiver")
+
+        def __repr__(self) -> str:
+            return "<the Broken receiver>"
+
+    TypedSignals(app, error_policy="log")
+    with signal.connected_to(Broken()), caplog.at_level(logging.ERROR):
+        signal.raw.send(app, count=1)
+    assert "<the Broken receiver>" in caplog.text
+
+
+# -- the bridge follows the receivers' lives -------------------------------------------------
+
+
+def test_bridge_is_uninstalled_when_the_last_weak_receiver_dies() -> None:
+    """is_bridged is never stale: once the last weakly held receiver died, it is False."""
+    signal = private_signal()
+    tracker = Tracker()
+    signal.connect(tracker.on_counted)
+    assert len(signal.raw.receivers) == 1
+    del tracker
+    gc.collect()
+    assert not signal.is_bridged
+    assert not signal.raw.receivers
+
+
+def test_raw_send_after_the_last_weak_receiver_died_uninstalls_the_bridge(app: Flask) -> None:
+    """The first raw send that meets only dead receivers leaves Flask's signal bare."""
+    signal = private_signal()
+    tracker = Tracker()
+    signal.connect(tracker.on_counted)
+    del tracker
+    gc.collect()
+    signal.raw.send(app, count=1)
+    assert not signal.raw.receivers
+
+
+def test_bridge_stays_while_a_strong_receiver_remains() -> None:
+    """A dead weak receiver does not uninstall the bridge while another receiver lives."""
+    signal = private_signal()
+    tracker = Tracker()
+
+    def strong(sender: Flask, payload: Counted) -> None: ...
+
+    signal.connect(tracker.on_counted)
+    with signal.connected_to(strong):
+        del tracker
+        gc.collect()
+        assert signal.is_bridged
+        assert len(signal.raw.receivers) == 1
+
+
+# -- declaring module and proxy senders --------------------------------------------------------
+
+
+def test_bridged_signal_records_the_declaring_module() -> None:
+    """Without module=, the declaration records the module that made it."""
+    assert private_signal().module == __name__
+
+
+def test_bridged_signal_keeps_an_explicit_module() -> None:
+    """module= overrides the declaring module."""
+    signal = BridgedSignal(Namespace().signal("x"), Counted, sender=Flask, module="docs.here")
+    assert signal.module == "docs.here"
+
+
+SENDS = ["send", "send_payload", "send_async", "send_async_payload"]
+"""Every way to send a bridged declaration."""
+
+
+def send_through(signal: BridgedSignal[Flask, ..., Counted], how: str, sender: Any) -> None:
+    """Send ``count=1`` from ``sender`` through ``signal`` the way named by ``how``."""
+    if how == "send":
+        signal.send(sender, count=1)
+    elif how == "send_payload":
+        signal.send_payload(sender, Counted(count=1))
+    elif how == "send_async":
+        asyncio.run(signal.send_async(sender, count=1))
+    else:
+        asyncio.run(signal.send_async_payload(sender, Counted(count=1)))
+
+
+@pytest.mark.parametrize("how", SENDS)
+def test_current_app_proxy_reaches_receivers_of_the_app(app: Flask, how: str) -> None:
+    """A send from the current_app proxy is delivered as a send from the app itself."""
+    signal = private_signal()
+    with capture(signal, app) as sent, app.app_context():
+        send_through(signal, how, current_app)
+    assert sent.senders == [app]
+
+
+@pytest.mark.parametrize("how", SENDS)
+def test_current_app_proxy_reaches_raw_receivers_of_the_app(app: Flask, how: str) -> None:
+    """Raw receivers connected for the app hear a typed send from the proxy, with the app."""
+    signal = private_signal()
+    senders: list[object] = []
+
+    def raw_receiver(sender: object, **kwargs: Any) -> None:
+        senders.append(sender)
+
+    signal.raw.connect(raw_receiver, sender=app)
+    try:
+        with app.app_context():
+            send_through(signal, how, current_app)
+    finally:
+        signal.raw.disconnect(raw_receiver)
+    assert senders == [app]
+
+
+def test_connect_and_disconnect_through_the_proxy(app: Flask) -> None:
+    """Connecting for current_app connects for the app; disconnecting the same way undoes it."""
+    signal = private_signal()
+
+    def receiver(sender: Flask, payload: Counted) -> None: ...
+
+    with app.app_context():
+        signal.connect(receiver, sender=current_app)
+        assert signal.receivers_for(app) == (receiver,)
+        signal.disconnect(receiver, sender=current_app)
+    assert not signal.is_bridged

@@ -51,6 +51,38 @@ CATALOG: list[tuple[BridgedSignal[Any, ..., Any], object, tuple[str, ...]]] = [
 ]
 
 
+NAMES = {
+    "flask-login.logged-in": login_signals,
+    "flask-login.logged-out": login_signals,
+    "flask-login.loaded-from-cookie": login_signals,
+    "flask-login.loaded-from-request": login_signals,
+    "flask-login.login-confirmed": login_signals,
+    "flask-login.unauthorized": login_signals,
+    "flask-login.needs-refresh": login_signals,
+    "flask-login.accessed": login_signals,
+    "flask-login.session-protected": login_signals,
+    "flask-principal.identity-changed": principal_signals,
+    "flask-principal.identity-loaded": principal_signals,
+    "flask-mail.email-dispatched": mail_signals,
+    "flask-sqlalchemy.models-committed": db_signals,
+    "flask-sqlalchemy.before-models-committed": db_signals,
+}
+"""The public name of each catalog declaration (in CATALOG's order) and its module."""
+
+
+@pytest.mark.parametrize(("entry", "name"), list(zip(CATALOG, NAMES, strict=True)), ids=list(NAMES))
+def test_catalog_names_and_modules(
+    entry: tuple[BridgedSignal[Any, ..., Any], object, tuple[str, ...]], name: str
+) -> None:
+    """Each declaration keeps its public name and is documented under its catalog module."""
+    signal = entry[0]
+    module = NAMES[name].__name__
+    assert signal.name == name
+    assert signal.module == module
+    assert signal.payload_model.__module__ == module
+    assert getattr(NAMES[name], signal.payload_model.__name__) is signal.payload_model
+
+
 @pytest.mark.parametrize(("signal", "raw", "fields"), CATALOG, ids=lambda v: getattr(v, "name", ""))
 def test_catalog_mirrors_the_extension_signal(
     signal: BridgedSignal[Any, ..., Any], raw: object, fields: tuple[str, ...]
@@ -128,6 +160,35 @@ def test_real_login_user_reaches_typed_receiver(login_app: Flask) -> None:
         login_app.test_client().get("/login/alice")
     assert [payload.user for payload in received] == [USERS["alice"]]
     assert isinstance(received[0].user, LoginUser)
+
+
+class MinimalUser:
+    """A user with only what Flask-Login itself reads (no is_anonymous, no UserMixin)."""
+
+    is_active = True
+    is_authenticated = True
+
+    def __init__(self, user_id: str) -> None:
+        self.user_id = user_id
+
+    def get_id(self) -> str:
+        return self.user_id
+
+
+def test_login_of_a_minimal_user_reaches_typed_receiver(app: Flask) -> None:
+    """Flask-Login logs in any user object it can read; the typed receiver gets it as is."""
+    user: object = MinimalUser("carol")
+    manager = LoginManager(app)
+    manager.user_loader(lambda user_id: user if user_id == "carol" else None)
+
+    @app.route("/login-minimal")
+    def login_minimal() -> str:
+        login_user(user)
+        return "in"
+
+    with capture(user_logged_in, app) as sent:
+        assert app.test_client().get("/login-minimal").status_code == 200
+    assert sent.payloads[0].user is user
 
 
 def test_logout_sends_user_logged_out(login_app: Flask) -> None:

@@ -5,19 +5,23 @@ from __future__ import annotations
 import logging
 
 import pytest
+from blinker import Namespace
 from flask import Flask
 from flask.testing import FlaskClient
 
-from typedsignals import Payload, ReceiverErrors, Signal, SignalDefinitionError
+from typedsignals import ErrorPolicy, Payload, ReceiverErrors, Signal, SignalDefinitionError
 from typedsignals.flask import (
     EXTENSION_KEY,
     AppSettings,
+    BridgedSignal,
     RequestFinished,
     TypedSignals,
     request_finished,
     send,
     settings_for,
 )
+from typedsignals.flask._ext import app_policy
+from typedsignals.testing import capture
 
 
 class UserAction(Payload):
@@ -165,3 +169,111 @@ def test_send_helper_needs_an_app_context() -> None:
     """send() outside an app context is Flask's usual RuntimeError."""
     with pytest.raises(RuntimeError, match="application context"):
         send(user_action, action="login")
+
+
+class CustomSettings(AppSettings):
+    """An app's own settings class, extending the extension's."""
+
+
+def test_settings_subclass_log_policy_keeps_the_request_alive(app: Flask) -> None:
+    """An AppSettings subclass set to "log" is honoured by Flask's own sends."""
+    app.extensions[EXTENSION_KEY] = CustomSettings(error_policy="log")
+    with request_finished.connected_to(failing_analytics):
+        assert app.test_client().get("/").status_code == 200
+
+
+class Extended:
+    """A sender that is not an app, with an ``extensions`` attribute of some kind."""
+
+    def __init__(self, extensions: object) -> None:
+        self.extensions = extensions
+
+
+def configured(settings: object) -> Flask:
+    """A fresh app whose extensions hold ``settings`` under the extension's key."""
+    app = Flask("tests.configured")
+    if settings is not None:
+        app.extensions[EXTENSION_KEY] = settings
+    return app
+
+
+SENDERS: dict[str, object] = {
+    "app without the extension": configured(None),
+    "app with log": configured(AppSettings("log")),
+    "app with collect": configured(AppSettings("collect")),
+    "app with raise": configured(AppSettings("raise")),
+    "app with no policy": configured(AppSettings(None)),
+    "app with a settings subclass": configured(CustomSettings("log")),
+    "app with a foreign value": configured("log"),
+    "not an app": object(),
+    "a string": "sender",
+    "extensions is a list": Extended(["log"]),
+    "extensions is None": Extended(None),
+    "extensions is a foreign mapping": Extended({EXTENSION_KEY: {"error_policy": "log"}}),
+    "extensions holds settings": Extended({EXTENSION_KEY: AppSettings("log")}),
+}
+"""Senders of every kind the raw receiver may meet, for the policy rule."""
+
+
+class Count(Payload):
+    """Payload of the policy probe."""
+
+    count: int
+
+
+def policy_applied(
+    signal: BridgedSignal[object, ..., Count], sender: object, caplog: pytest.LogCaptureFixture
+) -> str:
+    """The error policy a raw send from ``sender`` applies to two failing receivers."""
+
+    def first(sender: object, payload: Count) -> None:
+        raise ValueError("first")
+
+    def second(sender: object, payload: Count) -> None:
+        raise ValueError("second")
+
+    try:
+        with (
+            signal.connected_to(first),
+            signal.connected_to(second),
+            caplog.at_level(logging.ERROR),
+        ):
+            signal.raw.send(sender, count=1)
+    except ReceiverErrors:
+        return "collect"
+    except ValueError:
+        return "raise"
+    assert len([r for r in caplog.records if r.name == "typedsignals"]) == 2
+    return "log"
+
+
+@pytest.mark.parametrize("default", ["raise", "collect", "log"])
+@pytest.mark.parametrize("sender", list(SENDERS.values()), ids=list(SENDERS))
+def test_raw_receiver_applies_app_policy(
+    sender: object, default: ErrorPolicy, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The bridge's receiver applies app_policy(sender), else the signal's own policy."""
+    signal = BridgedSignal(Namespace().signal("probe"), Count, sender=object, error_policy=default)
+    assert policy_applied(signal, sender, caplog) == (app_policy(sender) or default)
+
+
+def test_app_policy_ignores_extensions_that_are_not_a_dict() -> None:
+    """A sender whose ``extensions`` is not a dict has no app policy."""
+    assert app_policy(Extended(["log"])) is None
+
+
+def test_app_policy_reads_settings_subclasses() -> None:
+    """app_policy accepts any AppSettings instance, subclasses included."""
+    assert app_policy(configured(CustomSettings("collect"))) == "collect"
+
+
+def test_send_helper_routes_to_receivers_of_the_current_app(app: Flask, other_app: Flask) -> None:
+    """send() uses the app behind current_app, so receivers connected for it hear it."""
+    with (
+        capture(user_action, app) as mine,
+        capture(user_action, other_app) as theirs,
+        app.app_context(),
+    ):
+        send(user_action, action="login")
+    assert mine.senders == [app]
+    assert len(theirs) == 0

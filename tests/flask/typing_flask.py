@@ -18,6 +18,7 @@ from typedsignals.flask import (
     RequestFinished,
     TemplateRendered,
     before_render_template,
+    message_flashed,
     request_finished,
     send,
     template_rendered,
@@ -63,6 +64,7 @@ def check_send(app: Flask, response: Response, template: Template) -> None:
     request_finished.send(app, status=200)  # error
     template_rendered.send(app, template=template, context={})
     before_render_template.send("not an app", template=template, context={})  # error
+    message_flashed.send(app, message={"title": "Saved"}, category=3)  # flash() stores anything
 
 
 def check_payloads(app: Flask) -> None:

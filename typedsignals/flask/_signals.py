@@ -1,23 +1,24 @@
 """Typed declarations of Flask's ten built-in signals and their payload models.
 
 Every signal is sent by Flask with the app as sender, so every declaration has
-``sender=Flask``. The fields are exactly the keyword arguments Flask passes, with the
-types Flask gives them. Fields holding objects Flask still uses (the template context,
-the response, the exception) are checked with ``isinstance`` and never copied.
+``sender=Flask``. The fields are exactly the keyword arguments Flask passes, and accept
+every value Flask really sends (checked against the sources of Flask 3.1): fields
+holding objects Flask makes (the template, its context, the response, the exception)
+are checked with ``isinstance`` and never copied; the flashed message and its category
+are whatever the view gave ``flash()``, which Flask stores without a check, so they are
+typed ``Any`` and taken as they are.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from flask import Flask
 from flask import signals as _raw
 from jinja2 import Template
-from pydantic import ConfigDict, InstanceOf
+from pydantic import InstanceOf
 from werkzeug.wrappers import Response
 
-from .._payload import Payload
-from ._bridge import BridgedSignal, opaque
+from ._bridge import CatalogPayload, bridge, opaque
 
 __all__ = [
     "AppContextPopped",
@@ -78,13 +79,7 @@ TeardownException = Annotated[
 """The exception a context is torn down with, or ``None`` when it ended normally."""
 
 
-class _FlaskPayload(Payload):
-    """Base of the Flask payload models: field docstrings become schema descriptions."""
-
-    model_config = ConfigDict(use_attribute_docstrings=True)
-
-
-class TemplateRendered(_FlaskPayload):
+class TemplateRendered(CatalogPayload):
     """Payload of :data:`template_rendered`."""
 
     template: JinjaTemplate
@@ -94,7 +89,7 @@ class TemplateRendered(_FlaskPayload):
     and ``session`` when a request is active. The very dict Flask used."""
 
 
-class BeforeRenderTemplate(_FlaskPayload):
+class BeforeRenderTemplate(CatalogPayload):
     """Payload of :data:`before_render_template`."""
 
     template: JinjaTemplate
@@ -104,18 +99,18 @@ class BeforeRenderTemplate(_FlaskPayload):
     or changes are what the template sees."""
 
 
-class RequestStarted(_FlaskPayload):
+class RequestStarted(CatalogPayload):
     """Payload of :data:`request_started` (no fields: use ``flask.request``)."""
 
 
-class RequestFinished(_FlaskPayload):
+class RequestFinished(CatalogPayload):
     """Payload of :data:`request_finished`."""
 
     response: FlaskResponse
     """The response about to be sent to the client."""
 
 
-class GotRequestException(_FlaskPayload):
+class GotRequestException(CatalogPayload):
     """Payload of :data:`got_request_exception`."""
 
     exception: RaisedException
@@ -123,147 +118,120 @@ class GotRequestException(_FlaskPayload):
     response, or re-raising it when exceptions propagate, as in testing)."""
 
 
-class RequestTearingDown(_FlaskPayload):
+class RequestTearingDown(CatalogPayload):
     """Payload of :data:`request_tearing_down`."""
 
     exc: TeardownException
     """The unhandled exception that ended the request, or ``None``."""
 
 
-class AppContextTearingDown(_FlaskPayload):
+class AppContextTearingDown(CatalogPayload):
     """Payload of :data:`appcontext_tearing_down`."""
 
     exc: TeardownException
     """The unhandled exception that ended the app context, or ``None``."""
 
 
-class AppContextPushed(_FlaskPayload):
+class AppContextPushed(CatalogPayload):
     """Payload of :data:`appcontext_pushed` (no fields)."""
 
 
-class AppContextPopped(_FlaskPayload):
+class AppContextPopped(CatalogPayload):
     """Payload of :data:`appcontext_popped` (no fields)."""
 
 
-class MessageFlashed(_FlaskPayload):
+class MessageFlashed(CatalogPayload):
     """Payload of :data:`message_flashed`."""
 
-    message: InstanceOf[str]
-    """The flashed message. Checked with ``isinstance``, so a ``markupsafe.Markup``
-    message stays ``Markup``."""
-    category: str
-    """Its category: ``"message"`` unless the caller chose another."""
+    message: Any
+    """The flashed message, the very object given to ``flash()``: usually a ``str``, but
+    Flask stores whatever it gets, so it may be a ``markupsafe.Markup``, a lazy
+    translation string (flask_babel's ``LazyString``), a dict... Use ``str(message)``
+    when you need text."""
+    category: Any
+    """Its category: ``"message"`` unless the caller chose another; usually a ``str``,
+    but taken as given, like the message."""
 
 
-template_rendered = BridgedSignal(
+template_rendered = bridge(
     _raw.template_rendered,
     TemplateRendered,
-    sender=Flask,
+    "Sent after a template was rendered successfully, with the template and its context.",
     module=_MODULE,
-    doc="Sent after a template was rendered successfully, with the template and its context.",
 )
 """Mirror of ``flask.signals.template_rendered``."""
 
-before_render_template = BridgedSignal(
+before_render_template = bridge(
     _raw.before_render_template,
     BeforeRenderTemplate,
-    sender=Flask,
+    "Sent before a template is rendered; receivers may add to or change the context, "
+    "which is the dict Flask renders with.",
     module=_MODULE,
-    doc=(
-        "Sent before a template is rendered; receivers may add to or change the context, "
-        "which is the dict Flask renders with."
-    ),
 )
 """Mirror of ``flask.signals.before_render_template``."""
 
-request_started = BridgedSignal(
+request_started = bridge(
     _raw.request_started,
     RequestStarted,
-    sender=Flask,
+    "Sent when the request context is set up, before any request processing; "
+    "flask.request is available.",
     module=_MODULE,
-    doc=(
-        "Sent when the request context is set up, before any request processing; "
-        "flask.request is available."
-    ),
 )
 """Mirror of ``flask.signals.request_started``."""
 
-request_finished = BridgedSignal(
+request_finished = bridge(
     _raw.request_finished,
     RequestFinished,
-    sender=Flask,
+    "Sent right before the response is sent to the client.",
     module=_MODULE,
-    doc="Sent right before the response is sent to the client.",
 )
 """Mirror of ``flask.signals.request_finished``."""
 
-got_request_exception = BridgedSignal(
+got_request_exception = bridge(
     _raw.got_request_exception,
     GotRequestException,
-    sender=Flask,
+    "Sent when an unhandled exception occurs during request handling, before Flask "
+    "looks for an error handler or returns a 500.",
     module=_MODULE,
-    doc=(
-        "Sent when an unhandled exception occurs during request handling, before Flask "
-        "looks for an error handler or returns a 500."
-    ),
 )
 """Mirror of ``flask.signals.got_request_exception``."""
 
-request_tearing_down = BridgedSignal(
+request_tearing_down = bridge(
     _raw.request_tearing_down,
     RequestTearingDown,
-    sender=Flask,
+    "Sent when the request is tearing down, always, even after an exception.",
     module=_MODULE,
-    doc="Sent when the request is tearing down, always, even after an exception.",
 )
 """Mirror of ``flask.signals.request_tearing_down``."""
 
-appcontext_tearing_down = BridgedSignal(
+appcontext_tearing_down = bridge(
     _raw.appcontext_tearing_down,
     AppContextTearingDown,
-    sender=Flask,
+    "Sent when the app context is tearing down, always, even after an exception.",
     module=_MODULE,
-    doc="Sent when the app context is tearing down, always, even after an exception.",
 )
 """Mirror of ``flask.signals.appcontext_tearing_down``."""
 
-appcontext_pushed = BridgedSignal(
+appcontext_pushed = bridge(
     _raw.appcontext_pushed,
     AppContextPushed,
-    sender=Flask,
+    "Sent when an app context is pushed.",
     module=_MODULE,
-    doc="Sent when an app context is pushed.",
 )
 """Mirror of ``flask.signals.appcontext_pushed``."""
 
-appcontext_popped = BridgedSignal(
+appcontext_popped = bridge(
     _raw.appcontext_popped,
     AppContextPopped,
-    sender=Flask,
+    "Sent when an app context is popped.",
     module=_MODULE,
-    doc="Sent when an app context is popped.",
 )
 """Mirror of ``flask.signals.appcontext_popped``."""
 
-message_flashed = BridgedSignal(
+message_flashed = bridge(
     _raw.message_flashed,
     MessageFlashed,
-    sender=Flask,
+    "Sent when flask.flash() records a message.",
     module=_MODULE,
-    doc="Sent when flask.flash() records a message.",
 )
 """Mirror of ``flask.signals.message_flashed``."""
-
-for _model in (
-    AppContextPopped,
-    AppContextPushed,
-    AppContextTearingDown,
-    BeforeRenderTemplate,
-    GotRequestException,
-    MessageFlashed,
-    RequestFinished,
-    RequestStarted,
-    RequestTearingDown,
-    TemplateRendered,
-):
-    _model.__module__ = _MODULE  # reprs and docs show the public path

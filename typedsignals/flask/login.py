@@ -14,8 +14,10 @@ Example::
 
 The ``user`` field holds whatever your ``user_loader`` returns (or the anonymous user
 for :data:`user_logged_out` when nobody was logged in); it is typed by the
-:class:`LoginUser` protocol, what Flask-Login itself requires of a user object. Narrow
-it to your own class with ``isinstance`` or ``typing.cast``.
+:class:`LoginUser` protocol, what Flask-Login documents for a user object. Flask-Login
+itself checks nothing (it only reads ``is_active``, ``is_authenticated`` and
+``get_id()``), so neither does the declaration: the object is passed on as it is.
+Narrow it to your own class with ``isinstance`` or ``typing.cast``.
 
 The deprecated ``user_loaded_from_header`` signal is not declared; use
 :data:`user_loaded_from_request`.
@@ -25,11 +27,7 @@ from __future__ import annotations
 
 from typing import Annotated, Protocol, runtime_checkable
 
-from flask import Flask
-from pydantic import ConfigDict
-
-from .._payload import Payload
-from ._bridge import BridgedSignal, opaque
+from ._bridge import CatalogPayload, bridge, unchecked
 from ._require import missing_extra
 
 try:
@@ -64,11 +62,12 @@ __all__ = [
 
 @runtime_checkable
 class LoginUser(Protocol):
-    """What Flask-Login requires of a user object.
+    """What Flask-Login documents for a user object.
 
     ``flask_login.UserMixin`` and ``AnonymousUserMixin`` provide it; a class that
-    implements the four members itself matches too. Checked with ``isinstance``, which
-    for a protocol means the members exist.
+    implements the four members itself matches too. ``isinstance(user, LoginUser)``
+    tells whether the members exist; the payloads do not check it, since Flask-Login
+    does not either.
     """
 
     @property
@@ -91,150 +90,137 @@ class LoginUser(Protocol):
         ...
 
 
-User = Annotated[LoginUser, opaque("flask_login.UserMixin", "The user object.")]
-"""A user object, checked with ``isinstance`` against :class:`LoginUser`."""
+User = Annotated[LoginUser, unchecked("flask_login.UserMixin", "The user object.")]
+"""A user object: typed as :class:`LoginUser`, passed on unchecked as Flask-Login does."""
 
 _PREFIX = "flask-login."
 
 
-class _LoginPayload(Payload):
-    model_config = ConfigDict(use_attribute_docstrings=True)
-
-
-class UserLoggedIn(_LoginPayload):
+class UserLoggedIn(CatalogPayload):
     """Payload of :data:`user_logged_in`."""
 
     user: User
     """The user who just logged in (now ``current_user``)."""
 
 
-class UserLoggedOut(_LoginPayload):
+class UserLoggedOut(CatalogPayload):
     """Payload of :data:`user_logged_out`."""
 
     user: User
     """The user who was logged out (the anonymous user if nobody was logged in)."""
 
 
-class UserLoadedFromCookie(_LoginPayload):
+class UserLoadedFromCookie(CatalogPayload):
     """Payload of :data:`user_loaded_from_cookie`."""
 
     user: User
     """The user restored from the "remember me" cookie."""
 
 
-class UserLoadedFromRequest(_LoginPayload):
+class UserLoadedFromRequest(CatalogPayload):
     """Payload of :data:`user_loaded_from_request`."""
 
     user: User
     """The user loaded by the ``request_loader`` callback."""
 
 
-class UserLoginConfirmed(_LoginPayload):
+class UserLoginConfirmed(CatalogPayload):
     """Payload of :data:`user_login_confirmed` (no fields)."""
 
 
-class UserUnauthorized(_LoginPayload):
+class UserUnauthorized(CatalogPayload):
     """Payload of :data:`user_unauthorized` (no fields)."""
 
 
-class UserNeedsRefresh(_LoginPayload):
+class UserNeedsRefresh(CatalogPayload):
     """Payload of :data:`user_needs_refresh` (no fields)."""
 
 
-class UserAccessed(_LoginPayload):
+class UserAccessed(CatalogPayload):
     """Payload of :data:`user_accessed` (no fields)."""
 
 
-class SessionProtected(_LoginPayload):
+class SessionProtected(CatalogPayload):
     """Payload of :data:`session_protected` (no fields)."""
 
 
-user_logged_in = BridgedSignal(
+user_logged_in = bridge(
     _raw.user_logged_in,
     UserLoggedIn,
-    sender=Flask,
-    name=_PREFIX + "logged-in",
+    "Sent by flask_login.login_user() after a user is logged in.",
     module=__name__,
-    doc="Sent by flask_login.login_user() after a user is logged in.",
+    prefix=_PREFIX,
 )
 """Mirror of ``flask_login.user_logged_in``."""
 
-user_logged_out = BridgedSignal(
+user_logged_out = bridge(
     _raw.user_logged_out,
     UserLoggedOut,
-    sender=Flask,
-    name=_PREFIX + "logged-out",
+    "Sent by flask_login.logout_user() after a user is logged out.",
     module=__name__,
-    doc="Sent by flask_login.logout_user() after a user is logged out.",
+    prefix=_PREFIX,
 )
 """Mirror of ``flask_login.user_logged_out``."""
 
-user_loaded_from_cookie = BridgedSignal(
+user_loaded_from_cookie = bridge(
     _raw.user_loaded_from_cookie,
     UserLoadedFromCookie,
-    sender=Flask,
-    name=_PREFIX + "loaded-from-cookie",
+    "Sent when the user is restored from the remember-me cookie.",
     module=__name__,
-    doc="Sent when the user is restored from the remember-me cookie.",
+    prefix=_PREFIX,
 )
 """Mirror of ``flask_login.user_loaded_from_cookie``."""
 
-user_loaded_from_request = BridgedSignal(
+user_loaded_from_request = bridge(
     _raw.user_loaded_from_request,
     UserLoadedFromRequest,
-    sender=Flask,
-    name=_PREFIX + "loaded-from-request",
+    "Sent when the user is loaded by the request_loader callback.",
     module=__name__,
-    doc="Sent when the user is loaded by the request_loader callback.",
+    prefix=_PREFIX,
 )
 """Mirror of ``flask_login.user_loaded_from_request``."""
 
-user_login_confirmed = BridgedSignal(
+user_login_confirmed = bridge(
     _raw.user_login_confirmed,
     UserLoginConfirmed,
-    sender=Flask,
-    name=_PREFIX + "login-confirmed",
+    "Sent by flask_login.confirm_login() when a login is marked fresh again.",
     module=__name__,
-    doc="Sent by flask_login.confirm_login() when a login is marked fresh again.",
+    prefix=_PREFIX,
 )
 """Mirror of ``flask_login.user_login_confirmed``."""
 
-user_unauthorized = BridgedSignal(
+user_unauthorized = bridge(
     _raw.user_unauthorized,
     UserUnauthorized,
-    sender=Flask,
-    name=_PREFIX + "unauthorized",
+    "Sent when LoginManager.unauthorized() is called (login_required refused).",
     module=__name__,
-    doc="Sent when LoginManager.unauthorized() is called (login_required refused).",
+    prefix=_PREFIX,
 )
 """Mirror of ``flask_login.user_unauthorized``."""
 
-user_needs_refresh = BridgedSignal(
+user_needs_refresh = bridge(
     _raw.user_needs_refresh,
     UserNeedsRefresh,
-    sender=Flask,
-    name=_PREFIX + "needs-refresh",
+    "Sent when LoginManager.needs_refresh() is called (fresh_login_required refused).",
     module=__name__,
-    doc="Sent when LoginManager.needs_refresh() is called (fresh_login_required refused).",
+    prefix=_PREFIX,
 )
 """Mirror of ``flask_login.user_needs_refresh``."""
 
-user_accessed = BridgedSignal(
+user_accessed = bridge(
     _raw.user_accessed,
     UserAccessed,
-    sender=Flask,
-    name=_PREFIX + "accessed",
+    "Sent when the user is loaded for a request (first access to current_user).",
     module=__name__,
-    doc="Sent when the user is loaded for a request (first access to current_user).",
+    prefix=_PREFIX,
 )
 """Mirror of ``flask_login.user_accessed``."""
 
-session_protected = BridgedSignal(
+session_protected = bridge(
     _raw.session_protected,
     SessionProtected,
-    sender=Flask,
-    name=_PREFIX + "session-protected",
+    "Sent when session protection marks the session non-fresh or deletes it.",
     module=__name__,
-    doc="Sent when session protection marks the session non-fresh or deletes it.",
+    prefix=_PREFIX,
 )
 """Mirror of ``flask_login.session_protected``."""

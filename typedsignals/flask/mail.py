@@ -20,11 +20,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from flask import Flask
-from pydantic import ConfigDict
-
-from .._payload import Payload
-from ._bridge import BridgedSignal, opaque
+from ._bridge import CatalogPayload, bridge, opaque
 from ._require import missing_extra
 
 try:
@@ -43,21 +39,18 @@ MailMessage = Annotated[
 """A ``flask_mail.Message``, checked with ``isinstance``."""
 
 
-class EmailDispatched(Payload):
+class EmailDispatched(CatalogPayload):
     """Payload of :data:`email_dispatched`."""
-
-    model_config = ConfigDict(use_attribute_docstrings=True)
 
     message: MailMessage
     """The message that was sent (or would have been, when sending is suppressed)."""
 
 
-email_dispatched = BridgedSignal(
+email_dispatched = bridge(
     _raw_email_dispatched,
     EmailDispatched,
-    sender=Flask,
-    name="flask-mail.email-dispatched",
+    "Sent by Flask-Mail after a message is dispatched, also when sending is suppressed.",
     module=__name__,
-    doc="Sent by Flask-Mail after a message is dispatched, also when sending is suppressed.",
+    prefix="flask-mail.",
 )
 """Mirror of ``flask_mail.email_dispatched``."""

@@ -20,11 +20,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from flask import Flask
-from pydantic import ConfigDict
-
-from .._payload import Payload
-from ._bridge import BridgedSignal, opaque
+from ._bridge import CatalogPayload, bridge, opaque
 from ._require import missing_extra
 
 try:
@@ -49,11 +45,7 @@ PrincipalIdentity = Annotated[
 """A ``flask_principal.Identity`` (or ``AnonymousIdentity``), checked with ``isinstance``."""
 
 
-class _PrincipalPayload(Payload):
-    model_config = ConfigDict(use_attribute_docstrings=True)
-
-
-class IdentityChanged(_PrincipalPayload):
+class IdentityChanged(CatalogPayload):
     """Payload of :data:`identity_changed`."""
 
     identity: PrincipalIdentity
@@ -61,32 +53,28 @@ class IdentityChanged(_PrincipalPayload):
     ``AnonymousIdentity()`` after a logout."""
 
 
-class IdentityLoaded(_PrincipalPayload):
+class IdentityLoaded(CatalogPayload):
     """Payload of :data:`identity_loaded`."""
 
     identity: PrincipalIdentity
     """The identity just set on ``g.identity``; add needs to ``identity.provides``."""
 
 
-identity_changed = BridgedSignal(
+identity_changed = bridge(
     _raw.identity_changed,
     IdentityChanged,
-    sender=Flask,
-    name=_PREFIX + "identity-changed",
+    "Sent by the application when the user's identity changes (login, logout); "
+    "Flask-Principal listens and sets the new identity.",
     module=__name__,
-    doc=(
-        "Sent by the application when the user's identity changes (login, logout); "
-        "Flask-Principal listens and sets the new identity."
-    ),
+    prefix=_PREFIX,
 )
 """Mirror of ``flask_principal.identity_changed``: send it with the app as sender."""
 
-identity_loaded = BridgedSignal(
+identity_loaded = bridge(
     _raw.identity_loaded,
     IdentityLoaded,
-    sender=Flask,
-    name=_PREFIX + "identity-loaded",
+    "Sent by Flask-Principal after an identity is set; receivers add its needs.",
     module=__name__,
-    doc="Sent by Flask-Principal after an identity is set; receivers add its needs.",
+    prefix=_PREFIX,
 )
 """Mirror of ``flask_principal.identity_loaded``."""

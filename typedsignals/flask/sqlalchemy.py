@@ -18,11 +18,7 @@ from __future__ import annotations
 
 from typing import Literal, NamedTuple
 
-from flask import Flask
-from pydantic import ConfigDict
-
-from .._payload import Payload
-from ._bridge import BridgedSignal
+from ._bridge import CatalogPayload, bridge
 from ._require import missing_extra
 
 try:
@@ -50,6 +46,8 @@ __all__ = [
     "models_committed",
 ]
 
+_PREFIX = "flask-sqlalchemy."
+
 Operation = Literal["insert", "update", "delete"]
 """What happened to a model instance in the session."""
 
@@ -67,18 +65,14 @@ class ModelChange(NamedTuple):
     """``"insert"``, ``"update"`` or ``"delete"``."""
 
 
-class _ChangesPayload(Payload):
-    model_config = ConfigDict(use_attribute_docstrings=True)
-
-
-class ModelsCommitted(_ChangesPayload):
+class ModelsCommitted(CatalogPayload):
     """Payload of :data:`models_committed`."""
 
     changes: list[ModelChange]
     """Every instance inserted, updated or deleted by the commit, with the operation."""
 
 
-class BeforeModelsCommitted(_ChangesPayload):
+class BeforeModelsCommitted(CatalogPayload):
     """Payload of :data:`before_models_committed`."""
 
     changes: list[ModelChange]
@@ -86,22 +80,20 @@ class BeforeModelsCommitted(_ChangesPayload):
     operation."""
 
 
-models_committed = BridgedSignal(
+models_committed = bridge(
     _raw_models_committed,
     ModelsCommitted,
-    sender=Flask,
-    name="flask-sqlalchemy.models-committed",
+    "Sent after a session commit that changed models, with the changes.",
     module=__name__,
-    doc="Sent after a session commit that changed models, with the changes.",
+    prefix=_PREFIX,
 )
 """Mirror of ``flask_sqlalchemy.track_modifications.models_committed``."""
 
-before_models_committed = BridgedSignal(
+before_models_committed = bridge(
     _raw_before_models_committed,
     BeforeModelsCommitted,
-    sender=Flask,
-    name="flask-sqlalchemy.before-models-committed",
+    "Sent before a session commit that changes models, with the pending changes.",
     module=__name__,
-    doc="Sent before a session commit that changes models, with the pending changes.",
+    prefix=_PREFIX,
 )
 """Mirror of ``flask_sqlalchemy.track_modifications.before_models_committed``."""
