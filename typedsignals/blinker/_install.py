@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from types import ModuleType
 from typing import Final
 
 __all__ = ["install", "installed", "uninstall"]
@@ -17,6 +18,21 @@ _ALIASES: Final = {
 
 ENV_VAR: Final = "TYPEDSIGNALS_BLINKER"
 """The environment variable that the ``typedsignals-blinker.pth`` packaging option reads."""
+
+_SWITCH: Final = "_typedsignals_switch"
+"""The top-level module of the no-code switch (imported at startup only when it is on)."""
+
+
+def _switch() -> ModuleType | None:
+    """The switch module if the ``.pth`` file (or anyone) imported it, else None."""
+    return sys.modules.get(_SWITCH)
+
+
+def _is_switch_placeholder(module: ModuleType) -> bool:
+    """Whether ``module`` is the stand-in the switch's finder created for ``blinker``."""
+    switch = _switch()
+    loader = getattr(getattr(module, "__spec__", None), "loader", None)
+    return switch is not None and loader is getattr(switch, "SWITCH", None)
 
 
 def install() -> None:
@@ -40,7 +56,7 @@ def install() -> None:
     """
     current = sys.modules.get("blinker")
     ours = importlib.import_module(_ALIASES["blinker"])
-    if current is not None and current is not ours:
+    if current is not None and current is not ours and not _is_switch_placeholder(current):
         where = getattr(current, "__file__", None) or repr(current)
         raise RuntimeError(
             f"typedsignals.blinker.install() was called after the real blinker ({where}) was "
@@ -55,26 +71,25 @@ def install() -> None:
 def uninstall() -> None:
     """Undo :func:`install`: ``blinker`` names the real blinker again on its next import.
 
-    Modules that already imported blinker keep the signals they have.
+    Modules that already imported blinker keep the signals they have. The no-code switch
+    (``TYPEDSIGNALS_BLINKER=1``) is turned off too.
     """
+    switch = _switch()
+    if switch is not None:
+        switch.unregister()
     for alias, target in _ALIASES.items():
         if alias in sys.modules and sys.modules[alias] is sys.modules.get(target):
             del sys.modules[alias]
 
 
 def installed() -> bool:
-    """Tell whether ``blinker`` currently resolves to :mod:`typedsignals.blinker`."""
-    current = sys.modules.get("blinker")
-    return current is not None and current is sys.modules.get(_ALIASES["blinker"])
+    """Tell whether ``blinker`` currently resolves to :mod:`typedsignals.blinker`.
 
-
-def install_from_environment() -> None:
-    """Call :func:`install` if the environment variable ``TYPEDSIGNALS_BLINKER`` is set.
-
-    The ``typedsignals-blinker.pth`` file runs this at interpreter startup. Values
-    ``1``, ``true``, ``yes`` and ``on`` (any case) turn it on.
+    True also before the first ``import blinker`` when the no-code switch is on, since that
+    import will give :mod:`typedsignals.blinker`.
     """
-    import os
-
-    if os.environ.get(ENV_VAR, "").strip().lower() in {"1", "true", "yes", "on"}:
-        install()
+    current = sys.modules.get("blinker")
+    if current is None:
+        switch = _switch()
+        return switch is not None and bool(switch.registered())
+    return current is sys.modules.get(_ALIASES["blinker"])
