@@ -152,13 +152,17 @@ def describe(receiver: object, *, signature: bool = False) -> str:
 class WeakFunctionRef(weakref.ref):  # type: ignore[type-arg]  # holds any callable
     """Weak reference to a receiver; a distinct type so dispatch can tell it from receivers."""
 
-    __slots__ = ()
+    __slots__ = ("conn",)
+    conn: Any
+    """The table's connection record using this reference (None once it is dropped)."""
 
 
 class WeakMethodRef(weakref.WeakMethod):  # type: ignore[type-arg]  # holds any bound method
     """Weak reference to a bound method receiver, alive as long as its instance."""
 
-    __slots__ = ()
+    __slots__ = ("conn",)
+    conn: Any
+    """The table's connection record using this reference (None once it is dropped)."""
 
 
 WEAK_REF_TYPES: Final = (WeakFunctionRef, WeakMethodRef)

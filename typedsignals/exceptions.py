@@ -223,3 +223,41 @@ class ReceiverErrors(ExceptionGroup[Exception], TypedSignalsError):
                     receivers.append(receiver)
                     break
         return ReceiverErrors(self.message, excs, self.signal_name, receivers)
+
+
+# -- shared builders: each message is written once ------------------------------------
+
+
+def add_note(exc: BaseException, note: str) -> None:
+    """Add ``note`` to ``exc`` once (on Python 3.10, where the backport prints ``__notes__``).
+
+    A note already there is not added again: a prebuilt exception raised on every send
+    must not pile up notes.
+    """
+    if note in getattr(exc, "__notes__", ()):
+        return
+    if sys.version_info >= (3, 11):
+        exc.add_note(note)
+    else:  # pragma: no cover - Python 3.10
+        setattr(exc, "__notes__", [*getattr(exc, "__notes__", ()), note])  # noqa: B010
+
+
+def extra_positional(signal_name: str, method: str, count: int) -> TypeError:
+    """The error for payload fields passed by position to ``send`` and its kin."""
+    return TypeError(
+        f"signal {signal_name!r}: {method}() takes the sender as its only positional "
+        f"argument; pass payload fields by keyword ({count} extra given)"
+    )
+
+
+def payload_error(signal_name: str, exc: Exception) -> PayloadError:
+    """The error for a payload whose validation raised ``exc`` (raise it ``from exc``).
+
+    A pydantic ``ValidationError`` is wrapped with every bad field; anything else a
+    validator raised is reported by type and message.
+    """
+    from pydantic import ValidationError  # only called once pydantic is in use
+
+    if isinstance(exc, ValidationError):
+        return PayloadError(signal_name, exc)
+    return PayloadError(signal_name, detail=f"a validator raised {type(exc).__name__}: {exc}")

@@ -17,6 +17,8 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from .._receivers import ANY as _CORE_ANY
+
 if TYPE_CHECKING:
     from .._table import Connection
     from .base import Signal
@@ -33,14 +35,12 @@ def _connections(signal: Signal) -> Iterator[tuple[Hashable, bool, Connection, C
     Connections of a sender that died but was not purged yet are included (``alive`` is
     False); connections whose weakly held receiver died are not.
     """
-    anyr = signal._anyr
-    for route in signal._routes():
-        key = ANY_ID if route is anyr else route.key
-        alive = route.alive()
-        for conn in route.conns:
-            target = conn.target()
-            if target is not None:
-                yield key, alive, conn, target
+    with signal._lock:
+        entries = signal._entries()
+    for route, conn in entries:
+        target = conn.target()
+        if target is not None:
+            yield ANY_ID if route.sender() is _CORE_ANY else route.key, route.alive(), conn, target
 
 
 class ReceiverMap(Mapping[Hashable, Any]):
@@ -120,8 +120,10 @@ def by_receiver(signal: Signal) -> defaultdict[Hashable, set[Any]]:
 
 def weak_senders(signal: Signal) -> dict[Hashable, weakref.ref[Any]]:
     """blinker's ``_weak_senders``: sender id to a weak reference, for weakly held senders."""
+    with signal._lock:
+        entries = signal._entries()
     return {
         route.key: route.ref
-        for route in tuple(signal._by_id.values())
-        if route.ref is not None and route.ref() is not None and route.conns
+        for route, conn in entries
+        if route.ref is not None and route.ref() is not None and conn.target() is not None
     }

@@ -19,15 +19,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Coroutine, Generator, Hashable
 from contextlib import contextmanager
-from inspect import iscoroutinefunction
 from typing import Any, ClassVar, Final, Protocol, TypeVar
 
 from .._config import state as _settings
 from .._receivers import ANY as _CORE_ANY
-from .._receivers import WEAK_REF_TYPES, describe
-from .._receivers import make_ref as _weak_ref_to
-from .._table import WEAK, ReceiverTable, receiver_key
-from ..exceptions import ReceiverTypeError, SignalDefinitionError
+from .._receivers import ASYNC, WEAK_REF_TYPES, describe, receiver_verdict
+from .._table import WEAK, ReceiverTable
+from ..exceptions import SignalDefinitionError
 from . import _views
 from ._deliver import STRONG as _STRONG
 from ._deliver import WEAK as _WEAK_LOOPS
@@ -143,14 +141,9 @@ class Signal(ReceiverTable):
         The sender is this signal; the keyword arguments are :meth:`connect`'s:
         ``receiver``, ``sender`` and ``weak``.
         """
-        meta = self._meta_connected
-        if meta is None:
-            with self._lock:
-                meta = self._meta_connected
-                if meta is None:
-                    meta = self._meta_connected = Signal(doc="Emitted after a receiver connects.")
-                    self._announce = True
-        return meta
+        return self._meta_signal(
+            "_meta_connected", lambda: Signal(doc="Emitted after a receiver connects.")
+        )
 
     @property
     def receiver_disconnected(self) -> Signal:
@@ -161,15 +154,9 @@ class Signal(ReceiverTable):
         It is not sent when a weakly held receiver or sender is garbage collected, nor
         for a :meth:`disconnect` call that removed nothing.
         """
-        meta = self._meta_disconnected
-        if meta is None:
-            with self._lock:
-                meta = self._meta_disconnected
-                if meta is None:
-                    meta = Signal(doc="Emitted after a receiver disconnects.")
-                    self._meta_disconnected = meta
-                    self._announce = True
-        return meta
+        return self._meta_signal(
+            "_meta_disconnected", lambda: Signal(doc="Emitted after a receiver disconnects.")
+        )
 
     @property
     def payload(self) -> type[Any] | None:
@@ -234,17 +221,23 @@ class Signal(ReceiverTable):
                 self._validate(kwargs)
             return []
         if self._routed:
-            # The table's _dispatch_for, inlined (this is the hot path of filtered sends)
-            # and reordered: senders are usually objects, routed by id() and identity.
+            # The table's _dispatch_for, inlined (this is the hot path of filtered sends:
+            # docs/performance.md, "send, filtered") and reordered: senders are usually
+            # objects, routed by id() and identity. tests/test_table_internals.py checks
+            # this copy against _dispatch_for.
             route = self._by_id.get(id(sender))
             if route is None or (route.obj if route.ref is None else route.ref()) is not sender:
                 # No route, or one left by a dead sender whose id() this one reuses.
                 route = self._by_value.get(sender) if isinstance(sender, (str, int)) else None
-            items, flags = (
-                self._any_dispatch if route is None else route.dispatch or self._rebuild(route)
-            )
+            if route is None:
+                route = self._anyr
+                items, flags = self._any_dispatch or self._rebuild(route)
+            else:
+                items, flags = route.dispatch or self._rebuild(route)
+            if self._dead:
+                self._purge_soon()
         else:
-            items, flags = self._any_dispatch
+            items, flags = self._any_dispatch or self._rebuild(self._anyr)
         if flags > WEAK or self._careful:  # coroutine receivers, muted, a payload model
             return self._send_carefully(sender, items, flags, _async_wrapper, kwargs)
         if len(items) == 1:
@@ -282,7 +275,7 @@ class Signal(ReceiverTable):
             if receiver is None:
                 self._purge_soon()
                 continue
-            if check_async and iscoroutinefunction(receiver):
+            if check_async and receiver_verdict(self.name, receiver) & ASYNC:
                 if async_wrapper is None:
                     raise RuntimeError(
                         f"Cannot send to a coroutine function: receiver {describe(receiver)} "
@@ -322,7 +315,7 @@ class Signal(ReceiverTable):
             if self._validate is not None and _settings.strict:
                 self._validate(kwargs)
             return []
-        items, flags = self._dispatch_for(sender) if self._routed else self._any_dispatch
+        items, flags = self._dispatch_for(sender)
         if not items or self._mute_depth:
             if self._validate is not None and _settings.strict:
                 self._validate(kwargs)
@@ -335,7 +328,7 @@ class Signal(ReceiverTable):
             if receiver is None:
                 self._purge_soon()
                 continue
-            if iscoroutinefunction(receiver):
+            if receiver_verdict(self.name, receiver) & ASYNC:
                 result = await receiver(sender, **kwargs)
             elif _sync_wrapper is None:
                 raise RuntimeError(
@@ -380,27 +373,8 @@ class Signal(ReceiverTable):
 
         Returns False if the connection vanished meanwhile (a concurrent disconnect).
         """
-        with self._lock:
-            route = self._anyr if sender is _CORE_ANY else self._route_of(sender)
-            found = None if route is None else route.live(receiver_key(receiver))
-            if route is None or found is None:
-                return False
-            if (found.ref is not None) != weak:
-                if weak:
-                    try:
-                        found.ref = _weak_ref_to(receiver, self._on_dead)
-                    except TypeError:
-                        raise ReceiverTypeError(
-                            f"signal {self.name!r}: receiver {describe(receiver)} cannot be "
-                            "held weakly (it does not support weak references); connect it "
-                            "with weak=False"
-                        ) from None
-                    found.item = found.ref
-                    found.flags |= WEAK
-                else:
-                    found.item, found.ref = receiver, None
-                    found.flags &= ~WEAK
-                self._publish(route, route.conns)  # rebuild what sends call
+        if not self._set_weak(receiver, sender, weak):
+            return False
         self._announce_connected(receiver, sender, weak)
         return True
 
@@ -541,17 +515,11 @@ class Signal(ReceiverTable):
     def _cleanup_bookkeeping(self) -> None:
         """Drop emptied buckets from the bookkeeping views and purge dead receivers."""
         self._forget_stale()
-        with self._lock:
-            if self._dirty:
-                self._purge()
+        self._purge_soon()
 
     def _clear_state(self) -> None:
         """Disconnect every receiver from every sender, announcing nothing."""
-        with self._lock:
-            for route in (*self._by_id.values(), *self._by_value.values(), self._anyr):
-                route.index = {}
-                self._publish(route, ())
-            self._dirty = False
+        self._clear()
         self._forget_stale()
 
 
