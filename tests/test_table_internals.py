@@ -65,7 +65,7 @@ def test_connect_applies_the_reference_policy_of_weak_default(name: str, weak: b
     receiver = RECEIVERS[name]
     expected = _weak_default(receiver, weak)
     signal = Signal("policy")
-    if weak and name in {"bound method, no weakref", "partial"}:
+    if weak and name == "bound method, no weakref":
         with pytest.raises(ReceiverTypeError, match="cannot be held weakly"):
             signal.connect(receiver, weak=weak)
         return
