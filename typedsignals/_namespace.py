@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any, overload
+from typing import Any, cast, overload
 
 from pydantic import BaseModel
 from typing_extensions import ParamSpec, TypeVar
@@ -86,6 +86,10 @@ class Namespace:
         The arguments are those of :class:`~typedsignals.Signal`. Asking again returns
         the existing signal, provided the payload model, the sender type and every
         option given explicitly agree with it (a ``doc`` given later fills an empty one).
+        A model or sender class that was redefined under the same name, as
+        ``importlib.reload()`` of the declaring module does, replaces the old one, and
+        the signal keeps its receivers. To look a signal up without restating its
+        declaration, use ``namespace[name]``.
 
         Raises:
             SignalDefinitionError: The namespace already has a signal of that name that
@@ -125,13 +129,27 @@ class Namespace:
             "concurrent": existing.concurrent,
         }
         conflicts = [key for key, value in wanted.items() if current[key] != value]
-        if conflicts:
+        if conflicts and all(
+            key in ("payload", "sender") and _reloaded(current[key], wanted[key])
+            for key in conflicts
+        ):
+            # importlib.reload() of the declaring module: its classes are new objects with
+            # the same names. The signal keeps its receivers and takes the new classes.
+            existing._declare(cast("type[Any]", wanted["payload"]), sender)
+        elif conflicts:
+            hint = (
+                f"; to look the signal up without restating its declaration, use "
+                f"namespace[{name!r}]"
+                if payload is None and sender is None and not given
+                else ""
+            )
             raise SignalDefinitionError(
                 f"signal {name!r} already exists in namespace {self.name!r}; it cannot be "
                 "redeclared with a different "
                 + ", ".join(
                     f"{key} ({_show(current[key])}, not {_show(wanted[key])})" for key in conflicts
                 )
+                + hint
             )
         if doc and not existing.doc:
             existing.doc = doc
@@ -159,6 +177,16 @@ default_namespace = Namespace("default")
 
 signal = default_namespace.signal
 """Return the signal called ``name`` in :data:`default_namespace`, creating it on first use."""
+
+
+def _reloaded(current: object, wanted: object) -> bool:
+    """Tell whether ``wanted`` is ``current`` as redefined by reloading its module."""
+    return (
+        isinstance(current, type)
+        and isinstance(wanted, type)
+        and current.__module__ == wanted.__module__
+        and current.__qualname__ == wanted.__qualname__
+    )
 
 
 def _show(value: object) -> str:

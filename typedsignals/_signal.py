@@ -172,8 +172,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             None
         )
         super().__init__(name)
-        self.payload_model = cast("type[M]", model)
-        self.sender_type = cast("type[S]", object if sender is None else sender)
+        self._declare(model, sender)
         self.doc = doc
         self.concurrent = concurrent
         # The module that declared the signal (for generated docs): skip our own factories.
@@ -181,9 +180,18 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         while frame.f_back is not None and frame.f_globals.get("__name__") in _FACTORIES:
             frame = frame.f_back
         self.module: str | None = frame.f_globals.get("__name__")
+        self._settings_changed()
+
+    def _declare(self, model: type[Any], sender: type[Any] | None) -> None:
+        """Set the payload model and the sender type, and what sends derive from them.
+
+        Called by ``__init__``, and by a namespace when a module that declares this
+        signal is reloaded (its classes are then new objects with the same names).
+        """
+        self.payload_model = cast("type[M]", model)
+        self.sender_type = cast("type[S]", object if sender is None else sender)
         self._check_sender = sender is not None and sender is not object
         self._validate = _validator_for(model)
-        self._settings_changed()
 
     # -- properties ---------------------------------------------------------------
 

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from ..exceptions import PayloadError, SignalDefinitionError
+from ..exceptions import SignalDefinitionError, payload_error
 
 __all__ = ["validator_for"]
 
@@ -42,11 +42,8 @@ def validator_for(signal_name: str, model: object) -> Callable[[dict[str, Any]],
     def check(fields: dict[str, Any]) -> None:
         try:
             build(fields)
-        except ValidationError as exc:
-            raise PayloadError(signal_name, exc) from exc
         except Exception as exc:
-            detail = f"a validator raised {type(exc).__name__}: {exc}"
-            raise PayloadError(signal_name, detail=detail) from exc
+            raise payload_error(signal_name, exc) from exc
 
     return check
 
