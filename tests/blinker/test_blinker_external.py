@@ -1,183 +1,63 @@
 """blinker 1.9's own test suite and Flask's signal tests, passing on typedsignals.blinker.
 
-Neither suite is part of this repository. Each test downloads the sdist from PyPI with
-``pip download`` into ``.ci-work/blinker-compat/`` (gitignored), extracts its
-``tests/`` and runs them with pytest in a subprocess where ``blinker`` resolves to
-``typedsignals.blinker`` (a small generated pytest plugin calls
-:func:`typedsignals.blinker.install` before anything is collected). Flask 3.1's test
-configuration needs pytest 8 and blinker's async test needs pytest-asyncio, so both are
-installed with ``pip install --target`` into the same cache and put first on the
-subprocess's path. Without network access these tests fail; they never skip.
+Neither suite is part of this repository: each test fetches the sdist from PyPI and runs
+its tests in a subprocess where ``blinker`` resolves to ``typedsignals.blinker``, with
+the typedsignals pytest plugin loaded in its default state (see ``blinker_support``).
+tests/blinker/test_third_party_suites.py compares whole suites with real blinker.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
-import tarfile
-import textwrap
-import xml.etree.ElementTree as ElementTree
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Final
 
-import pytest
-from blinker_support import REPO, python_env
+from blinker_support import run_suite, sdist_tests
 
-CACHE: Final = REPO / ".ci-work" / "blinker-compat"
+pytest_plugins = ["blinker_support"]  # the suite_tools fixture
+
 BLINKER_VERSION: Final = "1.9.0"
-TOOLS: Final = ("pytest>=8,<9", "pytest-asyncio>=0.23")
-SHIM_PLUGIN: Final = "typedsignals_blinker_shim"
-HEADER: Final = "blinker resolves to typedsignals.blinker"
 
 FLASK_SIGNAL_TESTS: Final = {
-    "test_template_rendered",
-    "test_before_render_template",
-    "test_request_signals",
-    "test_request_exception_signal",
-    "test_appcontext_signals",
-    "test_flash_signal",
-    "test_appcontext_tearing_down_signal",
-    "test_client_json_no_app_context",  # tests/test_testing.py: appcontext_popped.connected_to
+    "tests.test_signals::test_template_rendered",
+    "tests.test_signals::test_before_render_template",
+    "tests.test_signals::test_request_signals",
+    "tests.test_signals::test_request_exception_signal",
+    "tests.test_signals::test_appcontext_signals",
+    "tests.test_signals::test_flash_signal",
+    "tests.test_signals::test_appcontext_tearing_down_signal",
+    "tests.test_testing::test_client_json_no_app_context",  # appcontext_popped.connected_to
 }
 """Flask's tests that use signals: all of tests/test_signals.py, one of test_testing.py."""
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What a pytest run in the subprocess reported."""
-
-    passed: set[str]
-    failed: set[str]
-    skipped: set[str]
-    output: str
-
-    @property
-    def total(self) -> int:
-        return len(self.passed) + len(self.failed) + len(self.skipped)
-
-
-def _pip(*args: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "pip", "--disable-pip-version-check", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
+def test_blinkers_own_suite_passes(suite_tools: list[Path]) -> None:
+    """blinker 1.9.0's test suite: 25 of 25 pass on ours, next to our plugin's defaults."""
+    root = sdist_tests("blinker", BLINKER_VERSION)
+    outcome = run_suite(
+        root, suite_tools, "typedsignals.blinker", "-p", "pytest_asyncio.plugin", "tests"
     )
-    if result.returncode != 0:
-        pytest.fail(f"pip {' '.join(args)} failed (is PyPI reachable?):\n{result.stderr}")
+    assert outcome.counts == {"passed": 25, "failed": 0, "skipped": 0}, outcome.output
 
 
-def _sdist_tests(project: str, version: str) -> Path:
-    """Download ``project==version``'s sdist from PyPI and extract its tests; return the root."""
-    downloads = CACHE / "sdists"
-    downloads.mkdir(parents=True, exist_ok=True)
-    _pip(
-        "download",
-        "--no-deps",
-        "--no-binary",
-        ":all:",
-        f"{project}=={version}",
-        "-d",
-        str(downloads),
-    )
-    archive = downloads / f"{project}-{version}.tar.gz"
-    root = CACHE / f"{project}-{version}"
-    shutil.rmtree(root, ignore_errors=True)
-    with tarfile.open(archive) as tar:
-        prefix = f"{project}-{version}/"
-        wanted = [
-            member
-            for member in tar.getmembers()
-            if member.name.startswith((prefix + "tests/", prefix + "pyproject.toml"))
-        ]
-        if hasattr(tarfile, "data_filter"):  # Python 3.10.12+: refuse odd members
-            tar.extractall(CACHE, members=wanted, filter="data")
-        else:  # pragma: no cover - older Pythons
-            tar.extractall(CACHE, members=wanted)  # members vetted above
-    return root
-
-
-@pytest.fixture(scope="module")
-def tools() -> list[Path]:
-    """Directories to put first on the subprocess path: pytest 8 and the shim plugin."""
-    target = CACHE / "pytest8"
-    if not (target / ".complete").exists():
-        shutil.rmtree(target, ignore_errors=True)
-        _pip("install", "--quiet", "--target", str(target), *TOOLS)
-        (target / ".complete").write_text("\n".join(TOOLS))
-    shim = CACHE / "shim"
-    shim.mkdir(parents=True, exist_ok=True)
-    (shim / f"{SHIM_PLUGIN}.py").write_text(
-        textwrap.dedent(
-            '''\
-            """Generated by tests/blinker: make blinker resolve to typedsignals.blinker."""
-            import typedsignals.blinker
-
-            typedsignals.blinker.install()
-
-
-            def pytest_report_header(config):
-                import blinker
-
-                return f"blinker resolves to {blinker.__name__}"
-            '''
-        )
-    )
-    return [target, shim]
-
-
-def _run_pytest(root: Path, tools: list[Path], *args: str) -> Outcome:
-    report = root / "report.xml"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            SHIM_PLUGIN,
-            "-p",
-            "no:cacheprovider",
-            f"--junitxml={report}",
-            *args,
-        ],
-        cwd=root,
-        env=python_env([str(path) for path in tools], PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    output = result.stdout + result.stderr
-    if not report.exists():
-        pytest.fail(f"pytest wrote no report:\n{output}")
-    passed, failed, skipped = set(), set(), set()
-    for case in ElementTree.parse(report).iter("testcase"):
-        name = case.get("name", "")
-        if case.find("failure") is not None or case.find("error") is not None:
-            failed.add(name)
-        elif case.find("skipped") is not None:
-            skipped.add(name)
-        else:
-            passed.add(name)
-    assert HEADER in output, output
-    return Outcome(passed, failed, skipped, output)
-
-
-def test_blinkers_own_suite_passes(tools: list[Path]) -> None:
-    """blinker 1.9.0's test suite: 25 of 25 pass with blinker resolving to ours."""
-    root = _sdist_tests("blinker", BLINKER_VERSION)
-    outcome = _run_pytest(root, tools, "-p", "pytest_asyncio.plugin", "tests")
-    assert (outcome.failed, outcome.skipped) == (set(), set()), outcome.output
-    assert len(outcome.passed) == outcome.total == 25, outcome.output
-
-
-def test_flasks_signal_tests_pass(tools: list[Path]) -> None:
+def test_flasks_signal_tests_pass(suite_tools: list[Path]) -> None:
     """Flask's signal tests (test_signals.py, test_testing.py) pass on ours."""
     version = metadata.version("flask")
     assert version.startswith("3.1."), f"these tests target Flask 3.1, found {version}"
-    root = _sdist_tests("flask", version)
-    outcome = _run_pytest(root, tools, "tests/test_signals.py", "tests/test_testing.py")
+    root = sdist_tests("flask", version)
+    outcome = run_suite(
+        root, suite_tools, "typedsignals.blinker", "tests/test_signals.py", "tests/test_testing.py"
+    )
     assert (outcome.failed, outcome.skipped) == (set(), set()), outcome.output
     assert outcome.passed >= FLASK_SIGNAL_TESTS, outcome.output
+
+
+def test_blinkers_own_suite_passes_under_our_checks(suite_tools: list[Path]) -> None:
+    """blinker's suite passes on ours with our leak check and strict mode switched on:
+    neither reports anything the suite does not leave behind."""
+    root = sdist_tests("blinker", BLINKER_VERSION)
+    checks = ("-o", "typedsignals_leak_check=true", "-o", "typedsignals_strict=true")
+    outcome = run_suite(
+        root, suite_tools, "typedsignals.blinker", "-p", "pytest_asyncio.plugin", *checks, "tests"
+    )
+    assert outcome.counts == {"passed": 25, "failed": 0, "skipped": 0}, outcome.output
