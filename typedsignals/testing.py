@@ -2,10 +2,10 @@
 
 ``capture`` records what a signal delivers inside a block; ``assert_sent`` and
 ``assert_not_sent`` check it. They work in any test framework (they raise
-``AssertionError``). With pytest, the plugin registered by this package also turns on
-strict mode (every send validated, even with no receiver), fails a test that leaves
-receivers connected, and offers the ``signal_capture`` fixture; see
-:mod:`typedsignals._pytest_plugin`.
+``AssertionError``). With pytest, the plugin registered by this package offers the
+``signal_capture`` fixture, and, when the project switches them on, strict mode (every
+send validated, even with no receiver) and a check that fails a test which leaves
+receivers connected; see :mod:`typedsignals._pytest_plugin` and docs/testing.md.
 
 Example:
     >>> from typedsignals import Payload, Signal
