@@ -15,7 +15,13 @@ from flask import signals as raw
 from flask.testing import FlaskClient
 from markupsafe import Markup
 
-from typedsignals import Payload, PayloadError, SenderTypeError, SignalDefinitionError
+from typedsignals import (
+    Payload,
+    PayloadError,
+    ReceiverErrors,
+    SenderTypeError,
+    SignalDefinitionError,
+)
 from typedsignals.flask import (
     AppContextTearingDown,
     BeforeRenderTemplate,
@@ -574,6 +580,21 @@ def test_failing_async_callable_is_named_in_the_log(
     with signal.connected_to(Broken()), caplog.at_level(logging.ERROR):
         signal.raw.send(app, count=1)
     assert "<the Broken receiver>" in caplog.text
+
+
+def test_collected_failure_names_the_async_callable(app: Flask) -> None:
+    """Under "collect" ReceiverErrors lists the async __call__ receiver itself."""
+    signal = private_signal()
+
+    class Broken:
+        async def __call__(self, sender: Flask, payload: Counted) -> None:
+            raise RuntimeError("broken receiver")
+
+    receiver = Broken()
+    TypedSignals(app, error_policy="collect")
+    with signal.connected_to(receiver), pytest.raises(ReceiverErrors) as info:
+        signal.raw.send(app, count=1)
+    assert info.value.receivers == (receiver,)
 
 
 # -- the bridge follows the receivers' lives -------------------------------------------------

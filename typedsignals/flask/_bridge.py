@@ -51,6 +51,7 @@ from .._payload import Payload
 from .._receivers import ASYNC, describe, receiver_verdict
 from .._signal import ErrorPolicy, Signal
 from ..exceptions import (
+    ReceiverErrors,
     SenderTypeError,
     SignalDefinitionError,
     TypedSignalsError,
@@ -413,7 +414,11 @@ class BridgedSignal(Signal[S, P, M]):
             if receiver is None:
                 continue
             ready.append(_synced(sender, receiver, self.name))
-        results = self._deliver(sender, payload, tuple(ready), 0, policy)
+        try:
+            results = self._deliver(sender, payload, tuple(ready), 0, policy)
+        except ReceiverErrors as errors:  # "collect": name the receivers, not the wrappers
+            errors.receivers = tuple(map(_original, errors.receivers))
+            raise
         return [(_original(called), value) for called, value in results]
 
     def _typed(self, sender: object, payload: object, policy: ErrorPolicy) -> _Results:
