@@ -43,7 +43,7 @@ from pydantic.fields import FieldInfo
 from ._payload import EmptyPayload, ReadOnlyDict, ReadOnlyList, ReadOnlySet
 from .exceptions import PayloadError, SignalDefinitionError
 
-__all__ = ["is_sealed", "revalidator_for", "validator_for"]
+__all__ = ["is_sealed", "revalidator_for", "seal", "validator_for"]
 
 Freezer = Callable[[Any], Any]
 """Returns its argument, or a read-only equivalent of it when validation built it."""
@@ -258,11 +258,8 @@ class _ModelPlan:
         """Freeze a payload validation just built (nobody else holds it yet)."""
         values = _values(payload)
         for name, freezer in self.fields:
-            if name in values:
+            if name in values:  # a model validator may return a partial instance
                 values[name] = freezer(values[name])
-        object.__setattr__(
-            payload, "__pydantic_fields_set__", _Sealed(payload.__pydantic_fields_set__)
-        )
         return payload
 
     def frozen_copy(self, payload: BaseModel) -> BaseModel:
@@ -613,13 +610,7 @@ def validator_for(
             "Callable[[dict[str, Any]], BaseModel]", model.__pydantic_validator__.validate_python
         )
     if plan is not None:
-        freeze = plan.freeze_in_place
-        built = build
-
-        def validate_frozen(fields: dict[str, Any]) -> BaseModel:
-            return freeze(built(fields))
-
-        return validate_frozen
+        return _freezing(build, plan.fields)
     if model is EmptyPayload:
         empty = EmptyPayload()
         validate_python = build
@@ -629,6 +620,46 @@ def validator_for(
 
         return validate_empty
     return build
+
+
+def _freezing(
+    build: Callable[[dict[str, Any]], BaseModel], fields: tuple[tuple[str, Freezer], ...]
+) -> Callable[[dict[str, Any]], BaseModel]:
+    """``build``, then freeze ``fields`` of its result in place: _ModelPlan.freeze_in_place
+    inlined (a method call and a loop less on every send; see docs/payloads.md for the cost).
+    """
+    if len(fields) == 1:
+        ((name, freezer),) = fields
+
+        def validate_frozen_one(kwargs: dict[str, Any]) -> BaseModel:
+            payload = build(kwargs)
+            # Not vars(): a call less. pyright types the class attribute, not the instance dict.
+            values: dict[str, Any] = payload.__dict__  # pyright: ignore[reportAssignmentType]
+            if name in values:  # a model validator may return a partial instance
+                values[name] = freezer(values[name])
+            return payload
+
+        return validate_frozen_one
+
+    def validate_frozen(kwargs: dict[str, Any]) -> BaseModel:
+        payload = build(kwargs)
+        values: dict[str, Any] = payload.__dict__  # pyright: ignore[reportAssignmentType]
+        for name, freezer in fields:
+            if name in values:
+                values[name] = freezer(values[name])
+        return payload
+
+    return validate_frozen
+
+
+def seal(payload: BaseModel) -> BaseModel:
+    """Mark a payload :func:`validator_for` built so ``send_payload`` delivers it as is.
+
+    ``send`` does not pay for the mark; ``Signal.validate`` marks what it returns, and
+    :func:`revalidator_for` marks what it builds, so a payload can be passed on for free.
+    """
+    object.__setattr__(payload, "__pydantic_fields_set__", _Sealed(payload.__pydantic_fields_set__))
+    return payload
 
 
 @functools.cache
@@ -662,9 +693,9 @@ def revalidator_for(model: type[BaseModel], signal_name: str) -> Callable[[BaseM
     missing or wrong fields and unchecked ``model_copy(update=...)`` results are
     refused, and an instance of a subclass is delivered as ``model``), then freezes the
     result like :func:`validator_for`. It returns the instance itself when it is already
-    a valid, deeply immutable payload of exactly ``model``: one this module sealed (built
-    by ``send``, ``validate`` or an earlier ``send_payload``), or one whose every value
-    validation left untouched.
+    a valid, deeply immutable payload of exactly ``model``: one :func:`seal` marked
+    (``Signal.validate`` and this function mark what they build), or one whose every
+    value validation left untouched.
 
     Raises:
         PayloadError: The instance's values are not a valid ``model`` (naming the
@@ -721,7 +752,7 @@ def revalidator_for(model: type[BaseModel], signal_name: str) -> Callable[[BaseM
         )
         if payload.__pydantic_private__:
             object.__setattr__(made, "__pydantic_private__", dict(payload.__pydantic_private__))
-        return made if plan is None else plan.freeze_in_place(made)
+        return made if plan is None else seal(plan.freeze_in_place(made))
 
     return revalidate
 
