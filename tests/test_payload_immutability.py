@@ -451,6 +451,17 @@ def test_a_frozen_model_holding_something_mutable_is_refused(model: Any, where: 
     assert where in str(info.value)
 
 
+def test_a_send_with_an_unfrozen_subclass_of_a_nested_model_is_refused() -> None:
+    """A nested instance of a subclass that is not frozen is refused, naming the field."""
+
+    class Unfrozen(Address):
+        model_config = ConfigDict(frozen=False)
+
+    with pytest.raises(PayloadError, match=r"Deep\.address") as info:
+        deliver(signal_of(Deep, "nested-subclass"), address=Unfrozen(lines=["x"]))
+    assert "nested-subclass" in str(info.value)
+
+
 def test_a_mutable_value_may_be_shared_on_purpose_with_instance_of() -> None:
     """InstanceOf[...] around a mutable model declares it shared by reference, and is accepted."""
 

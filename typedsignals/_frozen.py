@@ -213,7 +213,10 @@ def _model_freezer(declared: type[BaseModel], where: str) -> Freezer:
         model = type(value)
         plan = _PLANS.get(model, _MISSING)
         if plan is _MISSING:  # a subclass of the declared model, first seen here
-            plan = _plan_checked(model, f"{where} (an instance of {model.__qualname__})")
+            try:
+                plan = _plan_checked(model, f"{where} (an instance of {model.__qualname__})")
+            except _Refused as exc:  # too late to refuse the declaration: refuse the send
+                raise TypeError(str(exc)) from None
         if plan is None:
             return value
         return cast("_ModelPlan", plan).frozen_copy(value)
