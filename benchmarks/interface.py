@@ -110,8 +110,14 @@ class Adapter(ABC):
     """Statement that sends once: ``sig`` from ``sender`` with ``a=1, b="x"``."""
     send_async_stmt: ClassVar[str] = ""
     """Expression awaited to send once asynchronously (empty: not supported)."""
-    connect_disconnect_stmt: ClassVar[str]
-    """Statement that connects ``receiver`` to ``sig`` and disconnects it again."""
+    connect_stmt: ClassVar[str]
+    """Statement that connects ``receiver`` to ``sig`` for every sender, held strongly."""
+    disconnect_stmt: ClassVar[str] = "sig.disconnect(receiver)"
+    """Statement that disconnects ``receiver`` from ``sig``."""
+    max_receivers: ClassVar[int | None] = None
+    """Most receivers a workload may connect to one signal (None: no limit)."""
+    max_receivers_reason: ClassVar[str] = ""
+    """Why there is a limit: printed in the notes of every row skipped because of it."""
 
     def __init__(self) -> None:
         self.error: str | None = None
@@ -137,6 +143,19 @@ class Adapter(ABC):
         reason = self.unsupported.get(workload)
         if reason is not None:
             raise Unsupported(reason)
+
+    def check_receivers(self, count: int) -> None:
+        """Raise :class:`Unsupported` if ``count`` receivers exceed :attr:`max_receivers`."""
+        if self.max_receivers is not None and count > self.max_receivers:
+            raise Unsupported(
+                f"{count:,} receivers skipped (measured up to {self.max_receivers:,}): "
+                f"{self.max_receivers_reason}"
+            )
+
+    @property
+    def connect_disconnect_stmt(self) -> str:
+        """Statement that connects ``receiver`` to ``sig`` and disconnects it again."""
+        return f"{self.connect_stmt}; {self.disconnect_stmt}"
 
     def version(self) -> str:
         """The installed version of the library."""

@@ -24,7 +24,9 @@ __all__ = [
     "Case",
     "Loop",
     "async_loop",
+    "EachLoop",
     "autorange",
+    "each_loop",
     "interleaved",
     "measure",
     "sync_loop",
@@ -33,6 +35,9 @@ __all__ = [
 
 Loop = Callable[[int], float]
 """Runs the operation ``n`` times and returns the seconds it took."""
+EachLoop = Callable[[Any, Sequence[object]], float]
+"""Runs the operation once per item (as ``receiver``) on a signal (as ``sig``); returns
+the seconds it took."""
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -42,6 +47,14 @@ def _loop(_n):
     _it = _repeat(None, _n)
     _t0 = _timer()
     for _ in _it:
+        {stmt}
+    return _timer() - _t0
+"""
+
+_EACH_TEMPLATE = """
+def _loop(sig, _items):
+    _t0 = _timer()
+    for receiver in _items:
         {stmt}
     return _timer() - _t0
 """
@@ -59,16 +72,25 @@ def _loop(_n):
 """
 
 
-def _compile(template: str, code: str, namespace: Mapping[str, object]) -> Loop:
+def _compile(template: str, code: str, namespace: Mapping[str, object]) -> Callable[..., float]:
     scope: dict[str, Any] = {**namespace, "_repeat": itertools.repeat, "_timer": time.perf_counter}
     exec(compile(template.format(stmt=code, expr=code), "<benchmark>", "exec"), scope)
-    loop: Loop = scope["_loop"]
+    loop: Callable[..., float] = scope["_loop"]
     return loop
 
 
 def sync_loop(stmt: str, namespace: Mapping[str, object]) -> Loop:
     """A loop running ``stmt`` (one line, may hold ``;``) with ``namespace`` as globals."""
     return _compile(_SYNC_TEMPLATE, stmt, namespace)
+
+
+def each_loop(stmt: str) -> EachLoop:
+    """A loop running ``stmt`` once for each item of a sequence, bound to ``receiver``.
+
+    The signal is an argument rather than a global, so one loop serves the fresh signal
+    each repeat starts with.
+    """
+    return _compile(_EACH_TEMPLATE, stmt, {})
 
 
 def async_loop(expr: str, namespace: Mapping[str, object], loop: asyncio.AbstractEventLoop) -> Loop:

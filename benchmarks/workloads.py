@@ -19,6 +19,9 @@ from .timing import Case, async_loop, measure, sync_loop
 __all__ = [
     "SEND_COUNTS",
     "connect_disconnect",
+    "connect_disconnect_case",
+    "error_cell",
+    "factor_row",
     "growth",
     "send",
     "send_async",
@@ -44,7 +47,8 @@ def unavailable_cell(adapter: Adapter) -> Cell:
     return Cell.missing("unavailable", f"module not available: {adapter.error}")
 
 
-def _error(exc: BaseException) -> Cell:
+def error_cell(exc: BaseException) -> Cell:
+    """The cell of a case whose set-up or first run raised ``exc``."""
     return Cell.missing("error", f"{type(exc).__name__}: {exc}")
 
 
@@ -60,11 +64,20 @@ class RowSpec:
 
 
 def timed_rows(
-    workload: str, specs: Sequence[RowSpec], adapters: Sequence[Adapter], settings: Settings
+    workload: str,
+    specs: Sequence[RowSpec],
+    adapters: Sequence[Adapter],
+    settings: Settings,
+    *,
+    repeats: int | None = None,
+    min_time: float | None = None,
 ) -> list[Row]:
     """Build every (row, library) case, run each once to be sure it works, then time them
     all in one interleaved measurement, so rows that are compared (growth-small and
-    growth-large) see the same machine conditions."""
+    growth-large) see the same machine conditions.
+
+    ``repeats`` and ``min_time`` replace the settings' for this workload only.
+    """
     cells: dict[tuple[str, str], Cell] = {}
     cases: dict[tuple[str, str], Case] = {}
     for spec in specs:
@@ -83,14 +96,18 @@ def timed_rows(
             except NotApplicable as exc:
                 cells[slot] = Cell.missing("not applicable", str(exc))
             except Exception as exc:  # a broken library must not hide the others' numbers
-                cells[slot] = _error(exc)
+                cells[slot] = error_cell(exc)
             else:
                 cases[slot] = case
                 continue
             if case is not None:
                 case.close()
     try:
-        timings = measure(cases, settings.repeats, settings.min_time)
+        timings = measure(
+            cases,
+            settings.repeats if repeats is None else repeats,
+            settings.min_time if min_time is None else min_time,
+        )
     finally:
         for case in cases.values():
             case.close()
@@ -179,10 +196,11 @@ def filtered_case(adapter: Adapter, senders: int) -> Case:
     return Case(loop, [sig, pairs], cleanup)
 
 
-def connect_disconnect_case(adapter: Adapter) -> Case:
-    """Connect one more receiver to a signal holding 10, then disconnect it."""
+def connect_disconnect_case(adapter: Adapter, connected: int = CONNECTED_BEFORE) -> Case:
+    """Connect one more receiver to a signal holding ``connected``, then disconnect it."""
+    adapter.check_receivers(connected)
     sig = adapter.signal()
-    cleanup = _connected(adapter, sig, CONNECTED_BEFORE)
+    cleanup = _connected(adapter, sig, connected)
     namespace = {"sig": sig, "receiver": adapter.receiver()}
     return Case(sync_loop(adapter.connect_disconnect_stmt, namespace), [sig], cleanup)
 
@@ -334,6 +352,23 @@ def growth(adapters: Sequence[Adapter], settings: Settings) -> list[Row]:
         adapters,
         settings,
     )
+    return [
+        small,
+        large,
+        factor_row(
+            "growth-factor",
+            "growth-large / growth-small: 1.00x means send cost does not grow",
+            large,
+            small,
+        ),
+    ]
+
+
+def factor_row(key: str, description: str, large: Row, small: Row) -> Row:
+    """Each library's ``large / small`` ratio, within that library (no ratio to blinker).
+
+    A library without both values gets the cell that explains why (``large``'s first).
+    """
     factor: dict[str, Cell] = {}
     for name, cell in large.cells.items():
         base = small.value(name)
@@ -341,15 +376,4 @@ def growth(adapters: Sequence[Adapter], settings: Settings) -> list[Row]:
             factor[name] = Cell.ok(cell.value / base)
         else:
             factor[name] = cell if cell.value is None else small.cells[name]
-    return [
-        small,
-        large,
-        Row(
-            "growth-factor",
-            "growth",
-            "growth-large / growth-small: 1.00x means send cost does not grow",
-            "x",
-            factor,
-            ratio=False,
-        ),
-    ]
+    return Row(key, large.workload, description, "x", factor, ratio=False)
