@@ -11,7 +11,7 @@ from contextlib import ExitStack
 from importlib import metadata
 from pathlib import Path
 
-from . import flask_request, imports, memory, workloads
+from . import flask_request, imports, memory, scale, workloads
 from .adapters import Adapter, load_adapters
 from .report import render
 from .results import WORKLOAD_ROWS, Results, Row, Settings, load_average, machine_info
@@ -33,6 +33,11 @@ MODES: dict[str, Settings] = {
         filter_senders=1_000,
         growth_signals=1_000,
         growth_senders=1_000,
+        scale_large=10_000,
+        scale_huge=100_000,
+        scale_repeats=200,
+        scale_min_time=0.002,
+        bulk_receivers=30_000,
     ),
     "quick": Settings(
         mode="quick",
@@ -47,6 +52,11 @@ MODES: dict[str, Settings] = {
         filter_senders=1_000,
         growth_signals=1_000,
         growth_senders=1_000,
+        scale_large=10_000,
+        scale_huge=100_000,
+        scale_repeats=50,
+        scale_min_time=0.002,
+        bulk_receivers=30_000,
     ),
     "smoke": Settings(
         mode="smoke",
@@ -61,6 +71,11 @@ MODES: dict[str, Settings] = {
         filter_senders=20,
         growth_signals=10,
         growth_senders=10,
+        scale_large=20,
+        scale_huge=50,
+        scale_repeats=1,
+        scale_min_time=0.0002,
+        bulk_receivers=30,
     ),
 }
 """Run sizes: ``full`` (the default, under 2 minutes), ``--quick`` and ``--smoke``."""
@@ -71,6 +86,8 @@ WORKLOADS: dict[str, Workload] = {
     **{f"send-{n}": workloads.send(n) for n in workloads.SEND_COUNTS},
     "send-filtered": workloads.send_filtered,
     "connect-disconnect": workloads.connect_disconnect,
+    "connect-scale": scale.connect_scale,
+    "connect-bulk": scale.connect_bulk,
     "memory": memory.memory,
     "import": imports.imports,
     "send-async": workloads.send_async,

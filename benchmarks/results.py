@@ -33,6 +33,14 @@ WORKLOAD_ROWS: dict[str, tuple[str, ...]] = {
     "send-100": ("send-100",),
     "send-filtered": ("send-filtered",),
     "connect-disconnect": ("connect-disconnect",),
+    "connect-scale": (
+        "connect-scale-small",
+        "connect-scale-large",
+        "connect-scale-huge",
+        "connect-scale-large-factor",
+        "connect-scale-huge-factor",
+    ),
+    "connect-bulk": ("connect-bulk", "disconnect-bulk", "connect-disconnect-bulk"),
     "memory": ("memory-strong", "memory-default"),
     "import": ("import", "import-pydantic", "import-typed-api", "import-pydantic-model"),
     "send-async": ("send-async-10",),
@@ -66,6 +74,16 @@ class Settings:
     filter_senders: int
     growth_signals: int
     growth_senders: int
+    scale_large: int
+    """Receivers already connected in ``connect-scale-large`` (10,000 in a full run)."""
+    scale_huge: int
+    """Receivers already connected in ``connect-scale-huge`` (100,000 in a full run)."""
+    scale_repeats: int
+    """Interleaved repeats of ``connect-scale``: more, shorter ones than the other timed
+    workloads, since its targets divide two of its rows (see :mod:`benchmarks.scale`)."""
+    scale_min_time: float
+    bulk_receivers: int
+    """Receivers the ``connect-bulk`` rows connect one by one, then disconnect."""
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from benchmarks import workloads
-from benchmarks.adapters import ADAPTERS, BlinkerAdapter
+from benchmarks import scale, workloads
+from benchmarks.adapters import ADAPTERS, BlinkerAdapter, DjangoAdapter, Unsupported
 from benchmarks.cli import MODES
 from benchmarks.report import render
 from benchmarks.results import WORKLOAD_ROWS, Cell, Results, Row, machine_info
@@ -33,6 +33,14 @@ EXPECTED_ROWS = [
     "send-100",
     "send-filtered",
     "connect-disconnect",
+    "connect-scale-small",
+    "connect-scale-large",
+    "connect-scale-huge",
+    "connect-scale-large-factor",
+    "connect-scale-huge-factor",
+    "connect-bulk",
+    "disconnect-bulk",
+    "connect-disconnect-bulk",
     "memory-strong",
     "memory-default",
     "import",
@@ -46,6 +54,12 @@ EXPECTED_ROWS = [
     "growth-large",
     "growth-factor",
 ]
+FACTOR_ROWS = {
+    "connect-scale-large-factor": ("connect-scale-large", "connect-scale-small"),
+    "connect-scale-huge-factor": ("connect-scale-huge", "connect-scale-small"),
+    "growth-factor": ("growth-large", "growth-small"),
+}
+"""Rows dividing one row by another within each library: factor -> (numerator, denominator)."""
 COMPAT = "typedsignals.blinker"
 LIBRARIES = ["blinker", "typedsignals", "typedsignals.blinker", "psygnal", "django"]
 
@@ -266,3 +280,145 @@ def test_unimportable_library_is_reported_not_available() -> None:
     table_line = next(line for line in text.splitlines() if line.startswith("send-1 "))
     assert table_line.endswith("n/a")
     assert "unimportable: n/a (module not available: ImportError: No module named" in text
+
+
+def _row(data: dict[str, Any], key: str) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = [row for row in data["rows"] if row["key"] == key]
+    (row,) = rows
+    return row
+
+
+@pytest.mark.parametrize("factor", sorted(FACTOR_ROWS))
+def test_factor_rows_divide_within_each_library(
+    smoke: tuple[str, dict[str, Any]], factor: str
+) -> None:
+    """A factor row holds each library's own large / small value, with no ratio to blinker."""
+    _, data = smoke
+    large, small = (_row(data, key) for key in FACTOR_ROWS[factor])
+    cells = _row(data, factor)["cells"]
+    expected = {
+        name: large["cells"][name]["value"] / small["cells"][name]["value"] for name in LIBRARIES
+    }
+    assert {name: cells[name]["value"] for name in LIBRARIES} == pytest.approx(expected)
+    assert [name for name in LIBRARIES if "ratio" in cells[name]] == []
+
+
+@pytest.mark.parametrize(
+    ("key", "unit"),
+    [
+        ("connect-scale-small", "ns"),
+        ("connect-scale-huge", "ns"),
+        ("connect-scale-huge-factor", "x"),
+        ("connect-bulk", "ms"),
+        ("connect-disconnect-bulk", "ms"),
+    ],
+)
+def test_growth_rows_have_their_units(
+    smoke: tuple[str, dict[str, Any]], key: str, unit: str
+) -> None:
+    """The receiver-growth rows are in ns per pair, factors or ms per pass."""
+    _, data = smoke
+    assert _row(data, key)["unit"] == unit
+
+
+def test_scale_rows_name_the_counts_of_the_run(smoke: tuple[str, dict[str, Any]]) -> None:
+    """The legend of the receiver-growth rows gives the counts the run really used."""
+    stdout, _ = smoke
+    settings = MODES["smoke"]
+    assert f"the same with {settings.scale_large} receivers already connected" in stdout
+    assert f"the same with {settings.scale_huge} receivers already connected" in stdout
+    assert f"connect {settings.bulk_receivers} distinct receivers" in stdout
+
+
+def test_bulk_total_is_at_least_its_two_parts(smoke: tuple[str, dict[str, Any]]) -> None:
+    """connect-disconnect-bulk is one whole pass, so never under connect-bulk + disconnect-bulk."""
+    _, data = smoke
+    rows = [_row(data, key)["cells"] for key in scale.BULK_ROWS]
+    short = [
+        name
+        for name in LIBRARIES
+        if rows[2][name]["value"] < (rows[0][name]["value"] + rows[1][name]["value"]) * (1 - 1e-9)
+    ]
+    assert short == []
+
+
+class _Limited(BlinkerAdapter):
+    """blinker, declared unable to hold more than the smoke run's large count."""
+
+    name = "limited"
+    column = "limited"
+    max_receivers = MODES["smoke"].scale_large
+    max_receivers_reason = "set up would take too long"
+
+
+def _limited_adapters() -> list[BlinkerAdapter]:
+    adapters = [BlinkerAdapter(), _Limited()]
+    for adapter in adapters:
+        adapter.load()
+    return adapters
+
+
+def test_receiver_limit_skips_only_the_larger_scale_rows() -> None:
+    """Rows needing more receivers than a library's limit are unsupported, with the reason."""
+    rows = scale.connect_scale(_limited_adapters(), MODES["smoke"])
+    statuses = {row.key: row.cells["limited"].status for row in rows}
+    assert statuses == {
+        "connect-scale-small": "ok",
+        "connect-scale-large": "ok",
+        "connect-scale-huge": "unsupported",
+        "connect-scale-large-factor": "ok",
+        "connect-scale-huge-factor": "unsupported",
+    }
+    reason = rows[2].cells["limited"].reason
+    assert reason == "50 receivers skipped (measured up to 20): set up would take too long"
+
+
+def test_receiver_limit_skips_bulk_rows_and_says_why() -> None:
+    """A library limited below the bulk count is unsupported there; the notes say why."""
+    adapters = _limited_adapters()
+    rows = scale.connect_bulk(adapters, MODES["smoke"])
+    assert [row.cells["limited"].status for row in rows] == ["unsupported"] * 3
+    assert [row.cells["blinker"].status for row in rows] == ["ok"] * 3
+    libraries = {
+        adapter.name: {"column": adapter.column, "available": True, "version": "0", "error": None}
+        for adapter in adapters
+    }
+    text = render(Results(MODES["smoke"], libraries, machine_info(), rows), [])
+    assert "limited, connect-bulk: unsupported: 30 receivers skipped (measured up to 20)" in text
+
+
+def test_django_is_measured_at_the_large_scale_row() -> None:
+    """django's O(n) connect is still measured with 10,000 receivers connected."""
+    DjangoAdapter().check_receivers(MODES["full"].scale_large)
+
+
+@pytest.mark.parametrize("receivers", [MODES["full"].scale_huge, MODES["full"].bulk_receivers])
+def test_django_skips_the_counts_that_take_minutes(receivers: int) -> None:
+    """django is skipped at 100,000 and 30,000 receivers, saying that connect is O(n)."""
+    with pytest.raises(Unsupported, match=r"O\(n\) per connect"):
+        DjangoAdapter().check_receivers(receivers)
+
+
+@pytest.mark.parametrize(("factor", "verdict"), [(1.5, "pass"), (1.51, "miss")])
+@pytest.mark.parametrize("row_key", ["connect-scale-large-factor", "connect-scale-huge-factor"])
+@pytest.mark.parametrize("library", ["typedsignals", COMPAT])
+def test_scale_targets_bound_the_factor_at_1_5(
+    library: str, row_key: str, factor: float, verdict: str
+) -> None:
+    """A connect-scale factor target passes at 1.50x and misses above it."""
+    row = Row(row_key, "connect-scale", "", "x", {library: Cell.ok(factor)}, ratio=False)
+    outcomes = evaluate(_results([row]), {"connect-scale"})
+    assert {o.target.label: o.verdict for o in outcomes}[f"{library} {row_key} <= 1.50x"] == verdict
+
+
+@pytest.mark.parametrize(("milliseconds", "verdict"), [(20.0, "pass"), (20.1, "miss")])
+@pytest.mark.parametrize("library", ["typedsignals", COMPAT])
+def test_bulk_target_bounds_the_pass_at_twice_blinker(
+    library: str, milliseconds: float, verdict: str
+) -> None:
+    """The connect-disconnect-bulk target passes at 2x blinker's pass and misses above it."""
+    cells = {"blinker": Cell.ok(10.0), library: Cell.ok(milliseconds)}
+    row = Row("connect-disconnect-bulk", "connect-bulk", "", "ms", cells)
+    outcomes = evaluate(_results([row]), {"connect-bulk"})
+    label = f"{library} connect-disconnect-bulk <= 2x blinker"
+    assert {o.target.label: o.verdict for o in outcomes}[label] == verdict
