@@ -269,7 +269,10 @@ def test_leak_check_ignores_connections_of_a_dead_sender(tmp_path: Path) -> None
     test_file = tmp_path / "test_dead_sender.py"
     test_file.write_text(textwrap.dedent(LEAK_CHECK_TEST))
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)],
+        [
+            *(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"),
+            *("-o", "typedsignals_leak_check=true", str(test_file)),
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
