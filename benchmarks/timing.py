@@ -35,9 +35,9 @@ __all__ = [
 
 Loop = Callable[[int], float]
 """Runs the operation ``n`` times and returns the seconds it took."""
-EachLoop = Callable[[Any, Sequence[object]], float]
-"""Runs the operation once per item (as ``receiver``) on a signal (as ``sig``); returns
-the seconds it took."""
+EachLoop = Callable[[Any, Sequence[Sequence[object]]], list[float]]
+"""Runs the operation once per item (as ``receiver``) of each stretch, on a signal (as
+``sig``); returns the seconds each stretch took."""
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -52,11 +52,14 @@ def _loop(_n):
 """
 
 _EACH_TEMPLATE = """
-def _loop(sig, _items):
-    _t0 = _timer()
-    for receiver in _items:
-        {stmt}
-    return _timer() - _t0
+def _loop(sig, _stretches):
+    _seconds = []
+    for _items in _stretches:
+        _t0 = _timer()
+        for receiver in _items:
+            {stmt}
+        _seconds.append(_timer() - _t0)
+    return _seconds
 """
 
 _ASYNC_TEMPLATE = """
@@ -72,10 +75,10 @@ def _loop(_n):
 """
 
 
-def _compile(template: str, code: str, namespace: Mapping[str, object]) -> Callable[..., float]:
+def _compile(template: str, code: str, namespace: Mapping[str, object]) -> Callable[..., Any]:
     scope: dict[str, Any] = {**namespace, "_repeat": itertools.repeat, "_timer": time.perf_counter}
     exec(compile(template.format(stmt=code, expr=code), "<benchmark>", "exec"), scope)
-    loop: Callable[..., float] = scope["_loop"]
+    loop: Callable[..., Any] = scope["_loop"]
     return loop
 
 
@@ -85,7 +88,8 @@ def sync_loop(stmt: str, namespace: Mapping[str, object]) -> Loop:
 
 
 def each_loop(stmt: str) -> EachLoop:
-    """A loop running ``stmt`` once for each item of a sequence, bound to ``receiver``.
+    """A loop running ``stmt`` once for each item, bound to ``receiver``, timing each
+    stretch of items apart (so that the least disturbed run of each stretch can be kept).
 
     The signal is an argument rather than a global, so one loop serves the fresh signal
     each repeat starts with.
