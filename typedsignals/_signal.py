@@ -93,6 +93,12 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         concurrent: Default for :meth:`send_async`: run coroutine receivers
             concurrently instead of one after another.
 
+    Subclasses (``typedsignals.flask.BridgedSignal``) may override the table's hooks
+    (see ``typedsignals._table``) and ``_vet_sender``, call ``_payload_from``,
+    ``_check_payload``, ``_vet_sender``, ``_resolve_policy``, ``_deliver`` and
+    ``_deliver_async``, and read ``_check_sender``, ``_validate``, ``_policy`` and
+    ``_validate_always``; the rest of the state is this class's own.
+
     Example:
         >>> from typedsignals import Payload, Signal
         >>> class UserRegistered(Payload):

@@ -35,13 +35,15 @@ The contract with subclasses (:class:`typedsignals.Signal` and
   (called only while ``_announce`` is true), :meth:`~ReceiverTable._connections_dropped`,
   :meth:`~ReceiverTable._settings_changed`;
 * services they call: ``_connect``, ``_disconnect``, ``_remove``, ``_temporarily``,
-  ``_set_weak``, ``_clear``, ``_dispatch_for`` (and ``_rebuild`` for an inlined copy of
-  it), ``_resolve``, ``_live``, ``_has_live``, ``_connections``, ``_purge_soon``,
-  ``_meta_signal``, ``muted``;
-* state they may read: ``name``, ``_idle``, ``_routed``, ``_any_dispatch``, ``_by_id`` and
-  ``_by_value`` (read-only, for an inlined dispatch lookup), ``_mute_depth``, ``_lock``; and
-  set: ``_announce`` (true to have the announce hooks called), ``_validate_always`` (in
-  ``_settings_changed``, followed by ``_refresh_idle()``).
+  ``_set_weak``, ``_clear``, ``_has_connections``, ``_dispatch_for`` (and ``_rebuild`` for
+  an inlined copy of it), ``_resolve``, ``_live``, ``_has_live``, ``_connections``,
+  ``_entries``, ``_purge_soon``, ``_meta_signal``, ``muted``;
+* state they may read: ``name``, ``_idle``, ``_routed``, ``_any_dispatch``, ``_anyr``,
+  ``_by_id`` and ``_by_value`` (read-only, for an inlined dispatch lookup), ``_dead``
+  (truthy when something died), ``_mute_depth``, ``_lock``; a route's ``key``, ``ref``,
+  ``alive()`` and ``sender()``; and set: ``_announce`` (true to have the announce hooks
+  called), ``_validate_always`` (in ``_settings_changed``, followed by
+  ``_refresh_idle()``).
 """
 
 from __future__ import annotations
@@ -637,6 +639,12 @@ class ReceiverTable:
         return meta
 
     # -- introspection and muting --------------------------------------------------
+
+    def _has_connections(self) -> bool:
+        """Tell whether any receiver is connected, in O(1) unless some died (lock held)."""
+        if self._dead:
+            self._purge()
+        return bool(self._anyr.index or self._routed)
 
     def connection_count(self) -> int:
         """Number of live connections (a receiver connected for two senders counts twice)."""

@@ -620,7 +620,7 @@ class BridgedSignal(Signal[S, P, M]):
 
     def _uninstall_if_unused(self) -> None:
         """Remove the raw receiver once no typed receiver is left; call with the lock held."""
-        if self._installed and not self.connection_count():
+        if self._installed and not self._has_connections():
             self.raw.disconnect(self._raw_receiver)
             self._installed = False
 
