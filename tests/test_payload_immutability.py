@@ -582,3 +582,22 @@ def test_model_config_freezing_is_what_counts() -> None:
     payload = deliver(signal_of(OwnFrozen), tags=[1])
     with pytest.raises(TypeError, match="immutable"):
         payload.tags.append(2)
+
+
+# -- cost ----------------------------------------------------------------------------------
+
+
+class SharedOnly(Payload):
+    context: InstanceOf[dict[str, Any]]
+    anything: Any = None
+    handle: Handle | None = None
+    pair: tuple[int, str] = (0, "")
+    kinds: frozenset[str] = frozenset()
+
+
+@pytest.mark.parametrize("model", [Scalars, SharedOnly, Loose])
+def test_a_model_with_nothing_to_freeze_keeps_pydantics_bare_validator(model: Any) -> None:
+    """Scalars, tuples, frozensets, shared fields, a model not frozen: no extra cost per send."""
+    from typedsignals._frozen import validator_for  # what Signal builds send's validation from
+
+    assert validator_for(model, "cost") == model.__pydantic_validator__.validate_python
