@@ -24,6 +24,8 @@ MODES: dict[str, Settings] = {
         mode="full",
         repeats=20,
         min_time=0.04,
+        factor_repeats=200,
+        factor_min_time=0.002,
         memory_receivers=10_000,
         memory_repeats=2,
         import_samples=20,
@@ -35,14 +37,14 @@ MODES: dict[str, Settings] = {
         growth_senders=1_000,
         scale_large=10_000,
         scale_huge=100_000,
-        scale_repeats=200,
-        scale_min_time=0.002,
         bulk_receivers=30_000,
     ),
     "quick": Settings(
         mode="quick",
         repeats=5,
         min_time=0.01,
+        factor_repeats=50,
+        factor_min_time=0.002,
         memory_receivers=2_000,
         memory_repeats=1,
         import_samples=4,
@@ -54,14 +56,14 @@ MODES: dict[str, Settings] = {
         growth_senders=1_000,
         scale_large=10_000,
         scale_huge=100_000,
-        scale_repeats=50,
-        scale_min_time=0.002,
         bulk_receivers=30_000,
     ),
     "smoke": Settings(
         mode="smoke",
         repeats=1,
         min_time=0.0002,
+        factor_repeats=1,
+        factor_min_time=0.0002,
         memory_receivers=50,
         memory_repeats=1,
         import_samples=1,
@@ -73,12 +75,10 @@ MODES: dict[str, Settings] = {
         growth_senders=10,
         scale_large=20,
         scale_huge=50,
-        scale_repeats=1,
-        scale_min_time=0.0002,
         bulk_receivers=30,
     ),
 }
-"""Run sizes: ``full`` (the default, under 2 minutes), ``--quick`` and ``--smoke``."""
+"""Run sizes: ``full`` (the default, 2 to 2.5 minutes), ``--quick`` and ``--smoke``."""
 
 Workload = Callable[[Sequence[Adapter], Settings], list[Row]]
 

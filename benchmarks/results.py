@@ -62,6 +62,11 @@ class Settings:
     """Interleaved repeats of each timed workload (the minimum is reported)."""
     min_time: float
     """Seconds one repeat of one library runs at least (sets the loop count)."""
+    factor_repeats: int
+    """Interleaved repeats of the workloads whose targets divide one of their rows by
+    another within a library (``growth``, ``connect-scale``): more, shorter ones, which a
+    busy machine disturbs less (see :mod:`benchmarks.scale`)."""
+    factor_min_time: float
     memory_receivers: int
     memory_repeats: int
     import_samples: int
@@ -78,10 +83,6 @@ class Settings:
     """Receivers already connected in ``connect-scale-large`` (10,000 in a full run)."""
     scale_huge: int
     """Receivers already connected in ``connect-scale-huge`` (100,000 in a full run)."""
-    scale_repeats: int
-    """Interleaved repeats of ``connect-scale``: more, shorter ones than the other timed
-    workloads, since its targets divide two of its rows (see :mod:`benchmarks.scale`)."""
-    scale_min_time: float
     bulk_receivers: int
     """Receivers the ``connect-bulk`` rows connect one by one, then disconnect."""
 

@@ -3,11 +3,12 @@
 ``connect-scale`` times the ``connect-disconnect`` statement (connect one receiver, then
 disconnect it) on signals that already hold 10, 10,000 and 100,000 receivers (full run),
 all interleaved in one measurement, and divides within each library: a factor of 1.00x
-means a change costs the same however many receivers are connected. Its repeats are
-many short ones (200 of at least 2 ms in a full run, not 20 of 40 ms): on a shared
-machine with more runnable processes than CPUs, hardly any 40 ms window runs without
-being preempted, and the factors of the long repeats swung from 0.5x to 1.7x between
-runs at a load average of 6 to 9 on 2 CPUs, where the short repeats gave 0.96x to 1.01x.
+means a change costs the same however many receivers are connected. Its repeats, like
+``growth``'s, are many short ones (200 of at least 2 ms in a full run, not 20 of 40 ms):
+on a shared machine with more runnable processes than CPUs, hardly any 40 ms window runs
+without being preempted, and the factors of the long repeats swung from 0.5x to 1.7x
+between runs at a load average of 6 to 9 on 2 CPUs, where the short repeats gave 0.96x
+to 1.01x (``growth-factor``: 0.86x to 1.45x against 0.98x to 1.07x).
 
 ``connect-bulk`` connects 30,000 distinct receivers one by one to a new signal, then
 disconnects them all in the order they were connected. Libraries take turns pass by
@@ -35,6 +36,7 @@ from .workloads import (
     connect_disconnect_case,
     error_cell,
     factor_row,
+    factor_timing,
     timed_rows,
     unavailable_cell,
 )
@@ -59,9 +61,8 @@ def connect_scale(adapters: Sequence[Adapter], settings: Settings) -> list[Row]:
             RowSpec(
                 "connect-scale-small",
                 f"connect + disconnect one receiver (ANY), {CONNECTED_BEFORE} already "
-                "connected (as connect-disconnect, but timed with the rows below, in "
-                f"{settings.scale_repeats} interleaved repeats of >= "
-                f"{settings.scale_min_time * 1e3:g} ms); ns per pair",
+                "connected (as connect-disconnect, but timed with the next rows in "
+                f"{factor_timing(settings)}); ns per pair",
                 connect_disconnect_case,
             ),
             RowSpec(
@@ -77,8 +78,8 @@ def connect_scale(adapters: Sequence[Adapter], settings: Settings) -> list[Row]:
         ],
         adapters,
         settings,
-        repeats=settings.scale_repeats,
-        min_time=settings.scale_min_time,
+        repeats=settings.factor_repeats,
+        min_time=settings.factor_min_time,
     )
     return [
         small_row,

@@ -22,6 +22,7 @@ __all__ = [
     "connect_disconnect_case",
     "error_cell",
     "factor_row",
+    "factor_timing",
     "growth",
     "send",
     "send_async",
@@ -339,7 +340,7 @@ def growth(adapters: Sequence[Adapter], settings: Settings) -> list[Row]:
                 "growth-small",
                 "send with 1 receiver (ANY) from a sender without receivers of its own, while "
                 "1 other signal exists and 1 other sender has a filtered receiver on this "
-                "signal; ns per send",
+                f"signal (timed with the next row in {factor_timing(settings)}); ns per send",
                 lambda adapter: growth_case(adapter, 1, 1),
             ),
             RowSpec(
@@ -351,6 +352,8 @@ def growth(adapters: Sequence[Adapter], settings: Settings) -> list[Row]:
         ],
         adapters,
         settings,
+        repeats=settings.factor_repeats,
+        min_time=settings.factor_min_time,
     )
     return [
         small,
@@ -362,6 +365,13 @@ def growth(adapters: Sequence[Adapter], settings: Settings) -> list[Row]:
             small,
         ),
     ]
+
+
+def factor_timing(settings: Settings) -> str:
+    """How the rows of a workload with a factor row are timed, for their description."""
+    return (
+        f"{settings.factor_repeats} interleaved repeats of >= {settings.factor_min_time * 1e3:g} ms"
+    )
 
 
 def factor_row(key: str, description: str, large: Row, small: Row) -> Row:

@@ -7,6 +7,7 @@ installed and can do it, and that the report has the expected shape.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import pytest
 
 from benchmarks import scale, workloads
 from benchmarks.adapters import ADAPTERS, BlinkerAdapter, DjangoAdapter, Unsupported
-from benchmarks.cli import MODES
+from benchmarks.cli import MODES, Workload
 from benchmarks.report import render
 from benchmarks.results import WORKLOAD_ROWS, Cell, Results, Row, machine_info
 from benchmarks.targets import TARGETS, evaluate
@@ -337,6 +338,25 @@ def test_bulk_total_is_the_sum_of_its_two_parts(smoke: tuple[str, dict[str, Any]
     connect, disconnect, total = (_row(data, key)["cells"] for key in scale.BULK_ROWS)
     parts = {name: connect[name]["value"] + disconnect[name]["value"] for name in LIBRARIES}
     assert {name: total[name]["value"] for name in LIBRARIES} == pytest.approx(parts)
+
+
+@pytest.mark.parametrize("workload", [workloads.growth, scale.connect_scale])
+def test_factor_workloads_time_with_the_factor_repeats(
+    monkeypatch: pytest.MonkeyPatch, workload: Workload
+) -> None:
+    """Workloads whose targets divide two of their rows use the factor repeats and min time."""
+    used: list[tuple[int, float]] = []
+
+    def measure(cases: dict[Any, Any], repeats: int, min_time: float) -> dict[Any, float]:
+        used.append((repeats, min_time))
+        return dict.fromkeys(cases, 1.0)
+
+    monkeypatch.setattr(workloads, "measure", measure)
+    settings = dataclasses.replace(MODES["smoke"], factor_repeats=7, factor_min_time=0.003)
+    adapter = BlinkerAdapter()
+    adapter.load()
+    workload([adapter], settings)
+    assert used == [(7, 0.003)]
 
 
 def test_each_loop_runs_every_item_and_times_each_stretch() -> None:
