@@ -562,6 +562,18 @@ def test_send_payload_delivers_an_already_valid_immutable_instance_itself() -> N
     assert deliver_instance(tagged, built) is built
 
 
+class Pair(Payload):
+    pair: tuple[int, int]
+
+
+def test_send_payload_delivers_what_validate_built_without_validating_again() -> None:
+    """validate() then send_payload() delivers that very payload (validation would copy it)."""
+    paired = signal_of(Pair)
+    built = paired.validate(None, pair=(1, 2))
+    assert deliver_instance(paired, built) is built
+    assert deliver_instance(paired, Pair(pair=(1, 2))) is not built
+
+
 def test_a_delivered_payload_can_be_sent_again() -> None:
     """A payload a receiver got can be passed on with send_payload, read-only still."""
     tagged = signal_of(Tagged)

@@ -656,7 +656,8 @@ def _freezing(
 
 
 def seal(payload: BaseModel) -> BaseModel:
-    """Mark a payload :func:`validator_for` built so ``send_payload`` delivers it as is.
+    """Mark a payload :func:`validator_for` built so ``send_payload`` delivers it as is
+    (when its model is frozen: an instance of a mutable model may change after).
 
     ``send`` does not pay for the mark; ``Signal.validate`` marks what it returns, and
     :func:`revalidator_for` marks what it builds, so a payload can be passed on for free.
@@ -706,6 +707,7 @@ def revalidator_for(model: type[BaseModel], signal_name: str) -> Callable[[BaseM
             another class.
     """
     plan = _plan_for_signal(model, signal_name)
+    frozen = _is_frozen_model(model)
     validate_python = model.__pydantic_validator__.validate_python
     fields = model.model_fields
     aliased = any(
@@ -730,7 +732,7 @@ def revalidator_for(model: type[BaseModel], signal_name: str) -> Callable[[BaseM
 
     def revalidate(payload: BaseModel) -> BaseModel:
         exact = type(payload) is model
-        if exact and plan is not None and type(payload.__pydantic_fields_set__) is _Sealed:
+        if exact and frozen and type(payload.__pydantic_fields_set__) is _Sealed:
             return payload  # validated and frozen here, and never copied since
         try:
             if by_name:
@@ -755,7 +757,10 @@ def revalidator_for(model: type[BaseModel], signal_name: str) -> Callable[[BaseM
         )
         if payload.__pydantic_private__:
             object.__setattr__(made, "__pydantic_private__", dict(payload.__pydantic_private__))
-        return made if plan is None else seal(plan.freeze_in_place(made))
+        if plan is not None:
+            plan.freeze_in_place(made)
+        # A model that is not frozen may be changed after validation: never trust it.
+        return seal(made) if frozen else made
 
     return revalidate
 
