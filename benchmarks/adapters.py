@@ -262,9 +262,9 @@ class DjangoAdapter(_KwargsAPI):
 
         self._signal_class = django.dispatch.Signal
 
-    # Each connect compares the new receiver with every connected one (a linear scan for
-    # duplicates), so connecting n receivers one by one costs O(n²): 10,000 take about
-    # 3 s, 30,000 about 25 s (for each pass of connect-bulk), 100,000 about 5 minutes.
+    # Each connect compares the new receiver with every connected one (a linear scan
+    # for duplicates), so connecting n receivers one by one costs O(n²): 10,000 take
+    # 3 to 4 s, 30,000 about 25 s (for each pass of connect-bulk), 100,000 about 5 min.
     max_receivers = 10_000
     max_receivers_reason = (
         "django's connect scans every connected receiver for a duplicate (O(n) per "
