@@ -214,7 +214,8 @@ def test_valid_field_values_arrive_unchanged(fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         arrived = getattr(payload, name)
         assert arrived == value, name
-        assert type(arrived) is type(value), name
+        # A container arrives read-only: a subclass of the type that was sent.
+        assert isinstance(arrived, type(value)), name
 
 
 @SETTINGS

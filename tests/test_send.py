@@ -196,14 +196,24 @@ def test_send_payload_delivers_the_prebuilt_instance(
     assert results == [(receiver, "result of r")]
 
 
-def test_send_payload_does_not_revalidate(
+def test_send_payload_validates_an_unchecked_instance(
     users: Signal[object, Any, UserRegistered], recorder: Callable[..., Any], calls: Calls
 ) -> None:
-    """send_payload() trusts the instance: one built with model_construct is delivered as is."""
+    """send_payload() refuses an instance built with model_construct and bad values."""
     unchecked = UserRegistered.model_construct(user_id="not an int", email="x")
-    with users.connected_to(recorder("r")):
+    with users.connected_to(recorder("r")), pytest.raises(PayloadError, match="user_id"):
         users.send_payload(None, unchecked)
-    assert calls[0][2] is unchecked
+    assert calls == []
+
+
+def test_send_payload_delivers_a_validated_payload_as_is(
+    users: Signal[object, Any, UserRegistered], recorder: Callable[..., Any], calls: Calls
+) -> None:
+    """A payload from validate() is delivered by send_payload() as the very instance."""
+    payload = users.validate(None, user_id=3, email="a@example.org")
+    with users.connected_to(recorder("r")):
+        users.send_payload(None, payload)
+    assert calls[0][2] is payload
 
 
 def test_validate_builds_the_payload_without_sending(

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from typing_extensions import ParamSpec, TypeVar
 
 from ._config import state as _state
+from ._frozen import revalidator_for, seal, validator_for
 from ._payload import EmptyPayload, Payload
 from ._receivers import ANY, ASYNC, WEAK_REF_TYPES, AnyType, describe, receiver_verdict
 from ._table import WEAK, ReceiverTable
@@ -95,7 +96,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
 
     Subclasses (``typedsignals.flask.BridgedSignal``) may override the table's hooks
     (see ``typedsignals._table``) and ``_vet_sender``, call ``_payload_from``,
-    ``_check_payload``, ``_vet_sender``, ``_resolve_policy``, ``_deliver`` and
+    ``_prebuilt``, ``_vet_sender``, ``_resolve_policy``, ``_deliver`` and
     ``_deliver_async``, and read ``_check_sender``, ``_validate``, ``_policy`` and
     ``_validate_always``; the rest of the state is this class's own.
 
@@ -197,7 +198,8 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         self.payload_model = cast("type[M]", model)
         self.sender_type = cast("type[S]", object if sender is None else sender)
         self._check_sender = sender is not None and sender is not object
-        self._validate = _validator_for(model)
+        self._validate = validator_for(model, self.name)
+        self._revalidate = revalidator_for(model, self.name)
 
     # -- properties ---------------------------------------------------------------
 
@@ -310,6 +312,11 @@ class Signal(ReceiverTable, Generic[S, P, M]):
     ) -> list[tuple[Callable[[S, M], Any], Any]]:
         """Send a prebuilt payload (an instance of this signal's model).
 
+        The instance is validated as the signal's model unless it came from
+        :meth:`validate` (or an earlier ``send_payload``): an instance made with
+        ``model_construct`` or ``model_copy(update=...)`` is checked like keyword fields
+        would be, and receivers get a deeply immutable payload (see docs/payloads.md).
+
         Args:
             sender: The sender.
             payload: An instance of the signal's model.
@@ -317,9 +324,10 @@ class Signal(ReceiverTable, Generic[S, P, M]):
 
         Raises:
             PayloadTypeError: ``payload`` is not an instance of the signal's model.
+            PayloadError: ``payload``'s values do not make a valid payload; no receiver ran.
             SenderTypeError: ``sender`` is not an instance of the declared sender type.
         """
-        self._check_payload(payload)
+        payload = self._prebuilt(payload)
         sender = self._vet_sender(sender)
         policy = self._resolve_policy(error_policy)
         items, flags = self._dispatch_for(sender)
@@ -366,7 +374,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
                 signal's ``concurrent`` setting.
             error_policy: Use this error policy for this send instead of the signal's.
         """
-        self._check_payload(payload)
+        payload = self._prebuilt(payload)
         sender = self._vet_sender(sender)
         policy = self._resolve_policy(error_policy)
         items, flags = self._dispatch_for(sender)
@@ -385,7 +393,8 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         if args:
             raise extra_positional(self.name, "validate", len(args))
         self._vet_sender(sender)
-        return self._payload_from(fields)
+        # Sealed: send_payload() delivers it without validating it again.
+        return cast("M", seal(self._payload_from(fields)))
 
     def _payload_from(self, fields: dict[str, Any]) -> M:
         """Validate ``fields`` into a payload: the one home of that rule."""
@@ -394,12 +403,19 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         except Exception as exc:
             raise payload_error(self.name, exc) from exc
 
-    def _check_payload(self, payload: object) -> None:
+    def _prebuilt(self, payload: object) -> M:
+        """The payload to deliver for a prebuilt instance: the one home of that rule.
+
+        Raises:
+            PayloadTypeError: ``payload`` is not an instance of the signal's model.
+            PayloadError: its values do not make a valid payload.
+        """
         if not isinstance(payload, self.payload_model):
             raise PayloadTypeError(
                 f"signal {self.name!r}: send_payload() needs an instance of "
                 f"{self.payload_model.__qualname__}, got {type(payload).__qualname__}"
             )
+        return cast("M", self._revalidate(payload))
 
     def _vet_sender(self, sender: object) -> Any:
         """The one sender check: ``sender`` itself, or the object a proxy stands for.
@@ -767,25 +783,6 @@ def _call_each(
 def _check_policy(name: str, policy: object, error: type[Exception]) -> None:
     if policy not in _POLICIES:
         raise error(f"signal {name!r}: error_policy must be one of {_POLICIES}, not {policy!r}")
-
-
-def _validator_for(model: type[BaseModel]) -> Callable[[dict[str, Any]], BaseModel]:
-    """The fastest correct way to build ``model`` from keyword arguments."""
-    if model.__init__ is not BaseModel.__init__:
-        # A model with its own __init__ must go through it.
-        def construct(fields: dict[str, Any]) -> BaseModel:
-            return model(**fields)
-
-        return construct
-    validate_python = model.__pydantic_validator__.validate_python
-    if model is EmptyPayload:
-        empty = EmptyPayload()
-
-        def validate_empty(fields: dict[str, Any]) -> BaseModel:
-            return empty if not fields else cast(BaseModel, validate_python(fields))
-
-        return validate_empty
-    return cast("Callable[[dict[str, Any]], BaseModel]", validate_python)
 
 
 def _weak_default(receiver: object, weak: bool | None) -> bool:

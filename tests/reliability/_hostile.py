@@ -152,7 +152,9 @@ def same(a: object, b: object) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return type(a) is type(b) and len(a) == len(b) and all(map(same, a, b))
+        # Same kind, not same class: payload lists arrive as read-only list subclasses.
+        kind_a = list if isinstance(a, list) else tuple
+        return isinstance(b, kind_a) and len(a) == len(b) and all(map(same, a, b))
     try:
         return bool(a == b)
     except Exception:

@@ -457,12 +457,13 @@ class BridgedSignal(Signal[S, P, M]):
 
     def _prepared_payload(
         self, sender: object, payload: object, override: ErrorPolicy | None
-    ) -> tuple[object, ErrorPolicy, tuple[Callable[..., Any], ...]]:
-        """What a send of a prebuilt payload needs: the vetted sender, the policy and the
-        raw receivers."""
-        self._check_payload(payload)
+    ) -> tuple[object, M, ErrorPolicy, tuple[Callable[..., Any], ...]]:
+        """What a send of a prebuilt payload needs: the vetted sender, the payload to
+        deliver (checked by the signal's one rule for prebuilt payloads), the policy and
+        the raw receivers."""
+        checked = self._prebuilt(payload)
         sender = self._vet_sender(sender)
-        return sender, self._policy_for(sender, override), self._raw_receivers(sender)
+        return sender, checked, self._policy_for(sender, override), self._raw_receivers(sender)
 
     def _policy_for(self, sender: object, override: ErrorPolicy | None = None) -> ErrorPolicy:
         """The policy for the typed receivers: the override, the app's, or the signal's."""
@@ -540,8 +541,8 @@ class BridgedSignal(Signal[S, P, M]):
             error_policy: The policy for the typed receivers of this send, instead of
                 the app's or the signal's.
         """
-        vetted, policy, raw_receivers = self._prepared_payload(sender, payload, error_policy)
-        return self._emit(vetted, payload, raw_receivers, policy)
+        vetted, checked, policy, raw = self._prepared_payload(sender, payload, error_policy)
+        return self._emit(vetted, checked, raw, policy)
 
     async def send_async(
         self, sender: S, /, *args: P.args, **fields: P.kwargs
@@ -564,9 +565,9 @@ class BridgedSignal(Signal[S, P, M]):
         error_policy: ErrorPolicy | None = None,
     ) -> list[tuple[Callable[[S, M], Any], Any]]:
         """Send a prebuilt payload asynchronously to the raw and the typed receivers."""
-        vetted, policy, raw_receivers = self._prepared_payload(sender, payload, error_policy)
+        vetted, checked, policy, raw = self._prepared_payload(sender, payload, error_policy)
         run_concurrently = self.concurrent if concurrent is None else concurrent
-        return await self._emit_async(vetted, payload, raw_receivers, run_concurrently, policy)
+        return await self._emit_async(vetted, checked, raw, run_concurrently, policy)
 
     async def _emit_async(
         self,
