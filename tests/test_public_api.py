@@ -17,6 +17,7 @@ PUBLIC_NAMES = {
     "AnyType",
     "EmptyPayload",
     "ErrorPolicy",
+    "ImmutablePayloadError",
     "Namespace",
     "Payload",
     "PayloadError",

@@ -28,6 +28,7 @@ from ._config import is_strict, set_strict, strict_mode
 from ._receivers import ANY, AnyType
 from ._table import all_signals
 from .exceptions import (
+    ImmutablePayloadError,
     PayloadError,
     PayloadTypeError,
     ReceiverErrors,
@@ -47,6 +48,7 @@ __all__ = [
     "AnyType",
     "EmptyPayload",
     "ErrorPolicy",
+    "ImmutablePayloadError",
     "Namespace",
     "Payload",
     "PayloadError",

@@ -7,7 +7,7 @@ from typing import Any, NoReturn, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from .exceptions import TypedSignalsError
+from .exceptions import ImmutablePayloadError
 
 __all__ = [
     "EmptyPayload",
@@ -47,14 +47,6 @@ class EmptyPayload(Payload):
 
 
 Payload.__module__ = EmptyPayload.__module__ = "typedsignals"  # the public path, for reprs and docs
-
-
-class ImmutablePayloadError(TypedSignalsError, TypeError):
-    """A receiver tried to change a list, dict or set of a signal payload.
-
-    One payload object goes to every receiver of a send (and to ``capture()``), so it
-    is read-only; the message says how to get a mutable copy.
-    """
 
 
 def _refusing(kind: str, method: str) -> Callable[..., NoReturn]:

@@ -7,6 +7,8 @@ matches its meaning, so code written against plain Python exceptions keeps worki
      ├── PayloadError (ValueError)           send(): the keyword arguments failed
      │                                       validation; no receiver ran
      ├── PayloadTypeError (TypeError)        send_payload(): an instance of another model
+     ├── ImmutablePayloadError (TypeError)   a receiver tried to change a payload's list,
+     │                                       dict or set
      ├── SenderTypeError (TypeError)         the sender is not an instance of the
      │                                       signal's declared sender type
      ├── ReceiverTypeError (TypeError)       connect(): the receiver is not callable, cannot
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
 
 __all__ = [
+    "ImmutablePayloadError",
     "PayloadError",
     "PayloadTypeError",
     "ReceiverErrors",
@@ -153,6 +156,14 @@ def _short_repr(value: object, limit: int = 80) -> str:
 
 class PayloadTypeError(TypedSignalsError, TypeError):
     """``send_payload`` was given an object that is not an instance of the signal's model."""
+
+
+class ImmutablePayloadError(TypedSignalsError, TypeError):
+    """A receiver tried to change a list, dict or set of a signal payload.
+
+    One payload object goes to every receiver of a send (and to ``capture()``), so its
+    containers are read-only; the message says how to get a mutable copy.
+    """
 
 
 class SenderTypeError(TypedSignalsError, TypeError):
