@@ -21,7 +21,6 @@ __all__ = [
     "WeakMethodRef",
     "describe",
     "make_ref",
-    "receiver_flags",
     "receiver_verdict",
     "refused",
 ]
@@ -93,19 +92,6 @@ def refused(signal_name: str, receiver: object) -> ReceiverTypeError:
         f"signal {signal_name!r}: receiver {describe(receiver, signature=True)} cannot "
         "be called with (sender, payload); it must accept two positional arguments"
     )
-
-
-def receiver_flags(signal_name: str, receiver: object, *, two_positional: bool) -> int:
-    """Check a receiver at connect time and return its flags (``ASYNC`` or 0).
-
-    Raises:
-        ReceiverTypeError: ``receiver`` is not callable, or ``two_positional`` is set
-            and it cannot be called as ``receiver(sender, payload)``.
-    """
-    verdict = receiver_verdict(signal_name, receiver)
-    if two_positional and verdict & REFUSED:
-        raise refused(signal_name, receiver)
-    return verdict & ASYNC
 
 
 def _function_verdict(func: FunctionType, bound: int) -> int:
