@@ -40,7 +40,7 @@ from typing import Any, Final, cast
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from ._payload import EmptyPayload, ReadOnlyDict, ReadOnlyList, ReadOnlySet
+from ._payload import EmptyPayload, ReadOnlyDict, ReadOnlyList, ReadOnlySet, read_only
 from .exceptions import PayloadError, SignalDefinitionError
 
 __all__ = ["is_sealed", "revalidator_for", "seal", "validator_for"]
@@ -77,47 +77,22 @@ def is_sealed(payload: BaseModel) -> bool:
 
 
 def _list_freezer(item: Freezer | None, where: str) -> Freezer:
-    if item is None:
-
-        def freeze_list(value: Any) -> Any:
-            if type(value) is not list:  # a validator returned something else: leave it
-                return value
-            frozen = ReadOnlyList(value)
-            frozen._where = where
-            return frozen
-
-        return freeze_list
-
-    def freeze_list_deep(value: Any) -> Any:
-        if type(value) is not list:
+    def freeze_list(value: Any) -> Any:
+        if type(value) is not list:  # a validator returned something else: leave it
             return value
-        frozen = ReadOnlyList(map(item, value))
-        frozen._where = where
-        return frozen
+        return read_only(ReadOnlyList, value if item is None else map(item, value), where)
 
-    return freeze_list_deep
+    return freeze_list
 
 
 def _dict_freezer(item: Freezer | None, where: str) -> Freezer:
-    if item is None:
-
-        def freeze_dict(value: Any) -> Any:
-            if type(value) is not dict:
-                return value
-            frozen = ReadOnlyDict(value)
-            frozen._where = where
-            return frozen
-
-        return freeze_dict
-
-    def freeze_dict_deep(value: Any) -> Any:
+    def freeze_dict(value: Any) -> Any:
         if type(value) is not dict:
             return value
-        frozen = ReadOnlyDict(zip(value, map(item, value.values())))
-        frozen._where = where
-        return frozen
+        items = value if item is None else zip(value, map(item, value.values()))
+        return read_only(ReadOnlyDict, items, where)
 
-    return freeze_dict_deep
+    return freeze_dict
 
 
 def _keyed_dict_freezer(items: dict[str, Freezer], where: str) -> Freezer:
@@ -126,11 +101,10 @@ def _keyed_dict_freezer(items: dict[str, Freezer], where: str) -> Freezer:
     def freeze_typed_dict(value: Any) -> Any:
         if type(value) is not dict:
             return value
-        frozen = ReadOnlyDict(
+        entries = (
             (key, items[key](entry) if key in items else entry) for key, entry in value.items()
         )
-        frozen._where = where
-        return frozen
+        return read_only(ReadOnlyDict, entries, where)
 
     return freeze_typed_dict
 
@@ -140,9 +114,7 @@ def _set_freezer(where: str) -> Freezer:
     def freeze_set(value: Any) -> Any:
         if type(value) is not set:
             return value
-        frozen = ReadOnlySet(value)
-        frozen._where = where
-        return frozen
+        return read_only(ReadOnlySet, value, where)
 
     return freeze_set
 

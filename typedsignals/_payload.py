@@ -67,7 +67,8 @@ def _refusing(kind: str, method: str) -> Callable[..., NoReturn]:
     return refuse
 
 
-def _rebuild(cls: type[_T], items: Any, where: str | None) -> _T:
+def read_only(cls: type[_T], items: Any, where: str | None) -> _T:
+    """A read-only container of class ``cls`` holding ``items``, for the field ``where``."""
     made = cls(items)  # type: ignore[call-arg]  # the three read-only classes take one iterable
     made._where = where  # type: ignore[attr-defined]  # a slot of each of them
     return made
@@ -97,7 +98,7 @@ class ReadOnlyList(list[_T]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # The default reduction of a list subclass refills it with extend(), refused here.
-        return (_rebuild, (type(self), list(self), getattr(self, "_where", None)))
+        return (read_only, (type(self), list(self), getattr(self, "_where", None)))
 
 
 class ReadOnlyDict(dict[_K, _V]):
@@ -124,7 +125,7 @@ class ReadOnlyDict(dict[_K, _V]):
         return cls(dict.fromkeys(iterable, value))
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), dict(self), getattr(self, "_where", None)))
+        return (read_only, (type(self), dict(self), getattr(self, "_where", None)))
 
 
 class ReadOnlySet(set[_T]):
@@ -156,4 +157,4 @@ class ReadOnlySet(set[_T]):
         return repr(set(self))  # as lists and dicts do: a payload's repr shows {1, 2}
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), set(self), getattr(self, "_where", None)))
+        return (read_only, (type(self), set(self), getattr(self, "_where", None)))
