@@ -380,3 +380,28 @@ def test_fork_while_another_thread_connects_does_not_deadlock_the_child() -> Non
     )
     result = subprocess.run([sys.executable, "-c", script], timeout=30, capture_output=True)
     assert result.returncode == 0, result.stderr.decode()
+
+
+def test_introspection_and_disconnect_accept_a_sender_of_another_type() -> None:
+    """Only sends check the sender's type: asking about, or disconnecting, never raises."""
+    signal: Signal[App, Any, Note] = Signal("asked", Note, sender=App)
+    heard: list[object] = []
+    receiver = signal.connect(lambda sender, payload: heard.append(sender))
+    try:
+        stranger: Any = object()
+        assert signal.has_receivers_for(stranger)  # the ANY receiver would hear it
+        assert signal.receivers_for(stranger) == (receiver,)
+        signal.disconnect(receiver, stranger)  # nothing connected for it: a no-op
+        assert signal.has_receivers_for(App())
+    finally:
+        signal._clear()
+
+
+def test_disconnect_with_a_proxy_removes_the_connection_of_the_object_behind_it() -> None:
+    """disconnect(receiver, proxy) removes the connection made for the proxied object."""
+    app = App()
+    signal: Signal[App, Any, Note] = Signal("unproxied", Note, sender=App)
+    receiver = signal.connect(lambda sender, payload: None, sender=app)
+    proxy: Any = Proxy(app)
+    signal.disconnect(receiver, proxy)
+    assert not signal.has_receivers_for(app)

@@ -96,7 +96,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
 
     Subclasses (``typedsignals.flask.BridgedSignal``) may override the table's hooks
     (see ``typedsignals._table``) and ``_vet_sender``, call ``_payload_from``,
-    ``_prebuilt``, ``_vet_sender``, ``_resolve_policy``, ``_deliver`` and
+    ``_prebuilt``, ``_vet_sender``, ``_unproxied``, ``_resolve_policy``, ``_deliver`` and
     ``_deliver_async``, and read ``_check_sender``, ``_validate``, ``_policy`` and
     ``_validate_always``; the rest of the state is this class's own.
 
@@ -420,24 +420,36 @@ class Signal(ReceiverTable, Generic[S, P, M]):
     def _vet_sender(self, sender: object) -> Any:
         """The one sender check: ``sender`` itself, or the object a proxy stands for.
 
-        A proxy such as Flask's ``current_app`` passes ``isinstance`` (it forwards
-        ``__class__``) but is not the app, and senders are routed by identity: it is
-        replaced by the object it stands for (``_get_current_object()``).
-
         Raises:
             SenderTypeError: ``sender`` is not an instance of the declared sender type.
         """
-        if not self._check_sender or issubclass(type(sender), self.sender_type):
-            return sender
-        if isinstance(sender, self.sender_type):  # claims the type through __class__
+        routed = self._unproxied(sender)
+        if routed is sender and self._check_sender and not isinstance(sender, self.sender_type):
+            raise SenderTypeError(
+                f"signal {self.name!r}: the sender must be an instance of "
+                f"{self.sender_type.__qualname__}, got {type(sender).__qualname__} "
+                f"({sender!r:.60})"
+            )
+        return routed
+
+    def _unproxied(self, sender: object) -> Any:
+        """``sender``, or the object it stands for if it is a proxy of the sender type.
+
+        A proxy such as Flask's ``current_app`` passes ``isinstance`` (it forwards
+        ``__class__``) but is not the app, and senders are routed by identity: it is
+        replaced by the object it stands for (``_get_current_object()``). Only signals
+        that declare a sender type can tell a proxy from a sender.
+        """
+        if (
+            self._check_sender
+            and not issubclass(type(sender), self.sender_type)
+            and isinstance(sender, self.sender_type)  # claims the type through __class__
+        ):
             unwrap = getattr(sender, "_get_current_object", None)
             real = unwrap() if callable(unwrap) else None
             if issubclass(type(real), self.sender_type):
                 return real
-        raise SenderTypeError(
-            f"signal {self.name!r}: the sender must be an instance of "
-            f"{self.sender_type.__qualname__}, got {type(sender).__qualname__} ({sender!r:.60})"
-        )
+        return sender
 
     def _resolve_policy(self, policy: ErrorPolicy | None) -> ErrorPolicy:
         if policy is None:
@@ -689,9 +701,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         the connection for that sender. Disconnecting a receiver that is not connected
         does nothing.
         """
-        if sender is not ANY and self._check_sender:
-            sender = self._vet_sender(sender)
-        self._disconnect(receiver, sender)
+        self._disconnect(receiver, sender if sender is ANY else self._unproxied(sender))
 
     def _announce_connected(self, receiver: Callable[..., Any], sender: object, weak: bool) -> None:
         meta = self._meta_connected
@@ -707,11 +717,11 @@ class Signal(ReceiverTable, Generic[S, P, M]):
 
     def receivers_for(self, sender: S) -> tuple[Callable[[S, M], Any], ...]:
         """The live receivers a send from ``sender`` would call, in call order."""
-        return self._live(self._vet_sender(sender))
+        return self._live(self._unproxied(sender))
 
     def has_receivers_for(self, sender: S) -> bool:
         """Tell whether a send from ``sender`` would reach a live receiver (never stale)."""
-        return self._has_live(self._vet_sender(sender))
+        return self._has_live(self._unproxied(sender))
 
 
 SI = TypeVar("SI")
