@@ -680,3 +680,29 @@ def test_interrupted_collecting_send_reports_the_failures_it_had_collected(
     )
     assert record.exc_info is not None
     assert record.exc_info[1] is error
+
+
+class Impostor:
+    """Claims to be a Shop through __class__, with no _get_current_object to unwrap."""
+
+    @property  # type: ignore[misc]  # as a proxy does
+    def __class__(self) -> type:  # pyright: ignore[reportIncompatibleMethodOverride]
+        return Shop
+
+
+class BrokenProxy(Impostor):
+    """Claims to be a Shop; its _get_current_object is not callable."""
+
+    _get_current_object = None
+
+
+@pytest.mark.parametrize("impostor", [Impostor, BrokenProxy])
+def test_sender_claiming_the_type_without_a_way_to_unwrap_it_is_taken_as_is(
+    orders: Signal[Shop, Any, Order], seen: Seen, impostor: type
+) -> None:
+    """An object that passes isinstance() but cannot be unwrapped is the sender itself."""
+    sender = impostor()
+    assert orders.validate(sender, order_id=1) == Order(order_id=1)
+    with orders.connected_to(recorder(seen, "r"), sender):
+        orders.send(sender, order_id=2)
+    assert seen == [("r", sender, Order(order_id=2))]

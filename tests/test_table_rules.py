@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import pickle
 import weakref
 from collections.abc import Callable, Iterator
 from enum import IntEnum
@@ -23,6 +24,7 @@ from typedsignals import (
     ReceiverTypeError,
     SenderTypeError,
     Signal,
+    blinker,
 )
 
 
@@ -622,3 +624,86 @@ def test_connections_dropped_hook_runs_only_when_a_purge_dropped_something(
     with watched.connected_to(make("later")):
         pass
     assert purges == [0]
+
+
+def test_connections_dropped_hook_runs_when_a_connected_sender_dies(
+    make: Callable[[str], Receiver],
+) -> None:
+    """The subclass hook _connections_dropped also runs when a purge drops a dead sender's."""
+    purges: list[int] = []
+
+    class Watched(Signal[object, Any, Event]):
+        def _connections_dropped(self) -> None:
+            purges.append(self.connection_count())
+
+    watched = Watched("watched", Event)
+    sender = Sender()
+    watched.connect(make("first"), sender)
+    watched.connect(make("second"), sender)
+    del sender
+    gc.collect()
+    with watched.connected_to(make("later")):  # a locked change: purges the dead route
+        pass
+    assert purges == [0]
+
+
+def test_has_connections_service_sees_any_and_sender_specific_connections(
+    event: Signal[object, Any, Event], make: Callable[[str], Receiver]
+) -> None:
+    """The subclass service _has_connections() is true while anything is connected."""
+    assert not event._has_connections()
+    with event.connected_to(make("routed"), "key"):
+        assert event._has_connections()
+    with event.connected_to(make("any")):
+        assert event._has_connections()
+    assert not event._has_connections()
+
+
+def test_pickling_a_signal_gives_the_whole_reason(event: Signal[object, Any, Event]) -> None:
+    """The refusal to pickle a signal says why and what to do instead, in full."""
+    with pytest.raises(TypeError) as caught:
+        pickle.dumps(event)
+    assert str(caught.value) == (
+        "signal 'event' cannot be pickled: a signal is an identity holding live receivers "
+        "(callables, weak references, a lock); pickle its name and look it up again, or "
+        "declare it at module level and refer to it by import"
+    )
+
+
+# -- the services used by the blinker-compatible signal ---------------------------------
+
+
+def test_compat_reconnect_for_a_sender_switches_the_reference_to_strong() -> None:
+    """Reconnecting a weakly held receiver for a sender with weak=False holds it strongly."""
+    compat = blinker.Signal()
+    sender = Sender()
+
+    def receiver(sender: object, **kwargs: object) -> str:
+        return "kept"
+
+    kept = weakref.ref(receiver)
+    compat.connect(receiver, sender, weak=True)
+    compat.connect(receiver, sender, weak=False)
+    del receiver
+    gc.collect()
+    try:
+        assert kept() is not None
+        assert [result for _, result in compat.send(sender)] == ["kept"]
+    finally:
+        compat.disconnect(kept(), sender)  # type: ignore[arg-type]
+
+
+def test_compat_reconnect_of_a_coroutine_receiver_as_weak_keeps_it_a_coroutine() -> None:
+    """A coroutine receiver switched to weak is still refused by a sync send."""
+    compat = blinker.Signal()
+
+    async def receiver(sender: object, **kwargs: object) -> None:
+        pass
+
+    compat.connect(receiver, weak=False)
+    compat.connect(receiver, weak=True)
+    try:
+        with pytest.raises(RuntimeError, match="Cannot send to a coroutine function"):
+            compat.send(None)
+    finally:
+        compat.disconnect(receiver)
