@@ -142,17 +142,23 @@ def _tuple_freezer(positions: list[Freezer | None], variadic: int | None) -> Fre
     return freeze_tuple
 
 
+def _frozen_attributes(value: Any, fields: dict[str, Freezer]) -> dict[str, Any]:
+    """The attributes of ``value`` that freezing changes, by name, with their frozen values."""
+    changes = {}
+    for name, freezer in fields.items():
+        entry = getattr(value, name)
+        frozen = freezer(entry)
+        if frozen is not entry:
+            changes[name] = frozen
+    return changes
+
+
 def _named_tuple_freezer(fields: dict[str, Freezer]) -> Freezer:
     def freeze_named_tuple(value: Any) -> Any:
         replace = getattr(value, "_replace", None)
         if replace is None or not isinstance(value, tuple):
             return value
-        changes = {}
-        for name, freezer in fields.items():
-            entry = getattr(value, name)
-            frozen = freezer(entry)
-            if frozen is not entry:
-                changes[name] = frozen
+        changes = _frozen_attributes(value, fields)
         return replace(**changes) if changes else value
 
     return freeze_named_tuple
@@ -201,12 +207,7 @@ def _dataclass_freezer(fields: dict[str, Freezer]) -> Freezer:
     def freeze_dataclass(value: Any) -> Any:
         if not dataclasses.is_dataclass(value) or isinstance(value, type):
             return value
-        changes = {}
-        for name, freezer in fields.items():
-            entry = getattr(value, name)
-            frozen = freezer(entry)
-            if frozen is not entry:
-                changes[name] = frozen
+        changes = _frozen_attributes(value, fields)
         if not changes:
             return value
         made = copy.copy(value)  # not replace(): that would run __init__/__post_init__
