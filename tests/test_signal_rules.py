@@ -706,3 +706,23 @@ def test_sender_claiming_the_type_without_a_way_to_unwrap_it_is_taken_as_is(
     with orders.connected_to(recorder(seen, "r"), sender):
         orders.send(sender, order_id=2)
     assert seen == [("r", sender, Order(order_id=2))]
+
+
+class Outpost(Shop):
+    """A real Shop that happens to have a _get_current_object method."""
+
+    def __init__(self, elsewhere: Shop | None = None) -> None:
+        self.elsewhere = elsewhere
+
+    def _get_current_object(self) -> Shop | None:
+        return self.elsewhere
+
+
+def test_real_sender_of_the_declared_type_is_never_unwrapped(
+    orders: Signal[Shop, Any, Order], seen: Seen
+) -> None:
+    """Only an object that merely claims the sender type is unwrapped; a real one is itself."""
+    outpost = Outpost(Shop())
+    with orders.connected_to(recorder(seen, "r"), outpost):
+        orders.send(outpost, order_id=1)
+    assert seen == [("r", outpost, Order(order_id=1))]
