@@ -405,3 +405,48 @@ def test_disconnect_with_a_proxy_removes_the_connection_of_the_object_behind_it(
     proxy: Any = Proxy(app)
     signal.disconnect(receiver, proxy)
     assert not signal.has_receivers_for(app)
+
+
+def test_code_run_while_the_call_order_is_computed_cannot_hide_a_receiver() -> None:
+    """A receiver connected by code that runs inside a rebuild's sort is still called."""
+    signal = Signal("sorted-race")
+    calls: list[str] = []
+
+    def late(sender: object, payload: object) -> None:
+        calls.append("late")
+
+    def first(sender: object, payload: object) -> None:
+        calls.append("first")
+
+    class Sneaky(int):
+        """A priority whose negation connects a receiver, once, as a finaliser might."""
+
+        fired = False
+
+        def __neg__(self) -> int:
+            if not Sneaky.fired:
+                Sneaky.fired = True
+                signal.connect(late)
+            return int.__neg__(self)
+
+    signal.connect(first, priority=Sneaky(1))
+    try:
+        signal.send(None)
+        calls.clear()
+        signal.send(None)
+        assert calls == ["first", "late"]
+        assert signal.connection_count() == 2
+    finally:
+        signal._clear()
+
+
+def test_receiver_switched_to_weak_is_removed_when_it_dies() -> None:
+    """A compat receiver reconnected weakly is dropped from the table once it dies."""
+    signal = compat.Signal()
+    owner = Owner()
+    signal.connect(owner.on_note, weak=False)
+    signal.connect(owner.on_note, weak=True)  # switch the existing connection to weak
+    del owner
+    gc.collect()
+    signal.send(None)
+    assert signal._entries() == []

@@ -150,7 +150,7 @@ class _SenderRef(weakref.ref):  # type: ignore[type-arg]  # refers to any sender
 class _Route:
     """The connections of ANY or of one specific sender, and what a send calls."""
 
-    __slots__ = ("by_value", "dispatch", "index", "key", "obj", "ordered", "ref")
+    __slots__ = ("by_value", "dispatch", "index", "key", "obj", "ordered", "ref", "stamp")
 
     def __init__(self, obj: object, key: object, by_value: bool) -> None:
         self.obj = obj  # cleared by the table once a weak reference holds the sender
@@ -160,6 +160,7 @@ class _Route:
         # receiver_key -> connection: the truth, in filing (= seq) order.
         self.index: dict[Hashable, Connection] = {}
         self.ordered: tuple[Connection, ...] | None = ()  # index in call order, cached
+        self.stamp = 0  # bumped by every change of index, so conns() can tell it changed
         # What a send from this sender calls (its connections merged with ANY's), or
         # None when stale. ANY's own is kept in the table's _any_dispatch instead.
         self.dispatch: Dispatch | None = None
@@ -177,10 +178,14 @@ class _Route:
         """The connections in call order: priority first, then filing order."""
         ordered = self.ordered
         if ordered is None:
+            stamp = self.stamp
             ordered = tuple(self.index.values())  # one C call: atomic under the GIL
             if any(conn.priority for conn in ordered):
                 ordered = tuple(sorted(ordered, key=_order))
-            self.ordered = ordered
+            # Sorting runs code (a priority's __neg__, a finaliser) that may change the
+            # index: then the result is already stale and must not be cached.
+            if stamp == self.stamp:
+                self.ordered = ordered
         return ordered
 
     def live(self, key: Hashable) -> Connection | None:
@@ -284,6 +289,7 @@ class ReceiverTable:
     def _changed(self, route: _Route) -> None:
         """``route``'s connections changed: mark what sends call stale (lock held)."""
         self._version += 1
+        route.stamp += 1
         route.ordered = None
         if route is self._anyr:
             self._any_dispatch = None
