@@ -45,6 +45,10 @@ P = ParamSpec("P", default=[])
 M = TypeVar("M", bound=BaseModel, default=EmptyPayload)
 Q = ParamSpec("Q")
 R = TypeVar("R")
+SC = TypeVar("SC", contravariant=True)
+MC = TypeVar("MC", contravariant=True)
+QC = ParamSpec("QC")
+RC = TypeVar("RC", covariant=True)
 
 ErrorPolicy = Literal["raise", "collect", "log"]
 """What a send does when a receiver raises: see :class:`Signal`."""
@@ -615,14 +619,40 @@ class Signal(ReceiverTable, Generic[S, P, M]):
 
     # -- connecting ---------------------------------------------------------------
 
+    # The first overload keeps a decorated receiver's own signature (extra optional
+    # parameters, names) while _Receiver's first __call__ still demands that it can be
+    # called as (sender, payload): a required third parameter is an error. Lambdas need
+    # the second: neither checker infers a lambda's parameters from an overloaded
+    # __call__, and mypy then falls through to the plain callable (pyright keeps the
+    # first overload and leaves the lambda's parameters unknown: docs/static-checking.md).
+    @overload
     def connect(
         self,
-        receiver: Callable[Concatenate[S, M, Q], R],
+        receiver: _Receiver[S, M, Q, R],
         sender: S | AnyType = ANY,
         *,
         weak: bool | None = None,
         priority: int = 0,
-    ) -> Callable[Concatenate[S, M, Q], R]:
+    ) -> Callable[Concatenate[S, M, Q], R]: ...
+
+    @overload
+    def connect(  # pyright: ignore[reportOverlappingOverload]  # lambdas, see above
+        self,
+        receiver: Callable[[S, M], R],
+        sender: S | AnyType = ANY,
+        *,
+        weak: bool | None = None,
+        priority: int = 0,
+    ) -> Callable[[S, M], R]: ...
+
+    def connect(
+        self,
+        receiver: Callable[..., Any],
+        sender: S | AnyType = ANY,
+        *,
+        weak: bool | None = None,
+        priority: int = 0,
+    ) -> Callable[..., Any]:
         """Connect ``receiver`` to be called as ``receiver(sender, payload)``.
 
         Returns the receiver, so ``connect`` works as a decorator; for a decorator with
@@ -673,9 +703,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             >>> ping.disconnect(first)
         """
 
-        def decorator(
-            receiver: Callable[Concatenate[S, M, Q], R],
-        ) -> Callable[Concatenate[S, M, Q], R]:
+        def decorator(receiver: Callable[..., Any]) -> Callable[..., Any]:
             self._connect(receiver, sender, _weak_default(receiver, weak), priority)
             return receiver
 
@@ -728,12 +756,33 @@ SI = TypeVar("SI")
 MI = TypeVar("MI")
 
 
-class _ConnectDecorator(Protocol[SI, MI]):
-    """Type of the decorator returned by :meth:`Signal.connect_via`."""
+class _Receiver(Protocol[SC, MC, QC, RC]):
+    """A receiver that can be called as ``(sender, payload)``, whatever else it takes.
 
+    Both overloads must hold for a callable to match: the first rejects a receiver with a
+    required third parameter, the second binds ``QC`` to what else it accepts, so that
+    ``connect`` can return the receiver with its own signature.
+    """
+
+    @overload
+    def __call__(self, sender: SC, payload: MC, /) -> RC: ...
+
+    @overload
+    def __call__(self, sender: SC, payload: MC, /, *args: QC.args, **kwargs: QC.kwargs) -> RC: ...
+
+
+class _ConnectDecorator(Protocol[SI, MI]):
+    """Type of the decorator returned by :meth:`Signal.connect_via` (see ``connect``)."""
+
+    @overload
     def __call__(
-        self, receiver: Callable[Concatenate[SI, MI, Q], R], /
+        self, receiver: _Receiver[SI, MI, Q, R], /
     ) -> Callable[Concatenate[SI, MI, Q], R]: ...
+
+    @overload
+    def __call__(  # pyright: ignore[reportOverlappingOverload]  # lambdas, as in connect
+        self, receiver: Callable[[SI, MI], R], /
+    ) -> Callable[[SI, MI], R]: ...
 
 
 async def _call_async(receiver: Callable[..., Any], sender: object, payload: object) -> Any:

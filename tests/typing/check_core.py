@@ -66,7 +66,6 @@ def broad(sender: object, payload: Payload) -> None:
 
 user_registered.connect(broad)
 user_registered.connect(lambda sender, payload: print(payload.email))
-user_registered.connect(lambda sender, payload: payload.nope)  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
 
 
 def wrong_payload(sender: App, payload: ProfileChanged) -> None: ...
@@ -78,12 +77,22 @@ def wrong_sender(sender: Other, payload: UserRegistered) -> None: ...
 def one_argument(sender: App) -> None: ...
 
 
-user_registered.connect(wrong_payload)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
-user_registered.connect(wrong_sender)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
-user_registered.connect(one_argument)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+def third_required(sender: App, payload: UserRegistered, extra: int) -> None: ...
+
+
+def third_optional(sender: App, payload: UserRegistered, *, note: str = "") -> bool:
+    return bool(note)
+
+
+user_registered.connect(wrong_payload)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
+user_registered.connect(wrong_sender)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
+user_registered.connect(one_argument)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
+user_registered.connect(third_required)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
+kept = user_registered.connect(third_optional)  # its own signature is kept
+assert_type(kept(app, UserRegistered(user_id=1, email="a"), note="x"), bool)
 user_registered.connect(welcome, sender=app, priority=10)
 user_registered.connect(welcome, sender=ANY, weak=False)
-user_registered.connect(welcome, sender=Other())  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+user_registered.connect(welcome, sender=Other())  # type: ignore[call-overload]  # pyright: ignore[reportArgumentType, reportCallIssue]
 
 
 class ActivityLogger:
@@ -94,7 +103,7 @@ class ActivityLogger:
 
 logger = ActivityLogger()
 user_registered.connect(logger.on_registered)
-user_registered.connect(logger.on_profile)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+user_registered.connect(logger.on_profile)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
 
 
 @user_registered.connect_via(app)
@@ -105,8 +114,20 @@ def only_this_app(sender: App, payload: UserRegistered) -> int:
 assert_type(only_this_app(app, UserRegistered(user_id=1, email="a")), int)
 
 
-@user_registered.connect_via(app)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+@user_registered.connect_via(app)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
 def wrong_via(sender: App, payload: ProfileChanged) -> None: ...
+
+
+@user_registered.connect_via(app)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType, reportCallIssue]
+def third_via(sender: App, payload: UserRegistered, extra: int) -> None: ...
+
+
+@user_registered.connect_via(ANY, priority=1)
+def optional_via(sender: App, payload: UserRegistered, retries: int = 3) -> int:
+    return retries
+
+
+assert_type(optional_via(app, UserRegistered(user_id=1, email="a"), retries=1), int)
 
 
 with user_registered.connected_to(welcome, app) as connected:
