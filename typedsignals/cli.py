@@ -1,0 +1,182 @@
+"""The ``typedsignals`` command line: parses arguments and calls the catalog's pieces.
+
+Commands (``typedsignals COMMAND --help`` for each):
+
+* ``list MODULE...``: the signals the modules declare, as a table (``--json``: the
+  catalog itself).
+* ``export MODULE... --format jsonschema|asyncapi``: the signals as one JSON Schema
+  2020-12 or AsyncAPI 3.0.0 document.
+
+Exit status: 0 on success, 1 on findings, 2 on a usage or input error (a module that
+cannot be imported, a file that is not JSON or not a valid document), reported as one
+line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Final, NoReturn, TextIO
+
+from .catalog import Catalog, CatalogError
+
+__all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "main"]
+
+EXIT_OK: Final = 0
+"""The command did what was asked."""
+EXIT_FINDINGS: Final = 1
+"""The command ran and found something to report (a difference, a breaking change)."""
+EXIT_USAGE: Final = 2
+"""Bad arguments or bad input: nothing was done."""
+
+_PROG: Final = "typedsignals"
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors exit with :data:`EXIT_USAGE`."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _build_parser() -> _Parser:
+    parser = _Parser(
+        prog=_PROG,
+        description="Read, export and generate typed signal declarations.",
+        epilog="Exit status: 0 ok, 1 findings, 2 usage or input error.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    listing = commands.add_parser(
+        "list",
+        help="list the signals that modules declare",
+        description="List the signals declared by the given modules (imported first).",
+    )
+    _add_modules(listing)
+    listing.add_argument("--json", action="store_true", help="print the catalog as JSON")
+    _add_output(listing)
+    listing.set_defaults(run=_run_list)
+
+    export = commands.add_parser(
+        "export",
+        help="export the signals as a JSON Schema or AsyncAPI document",
+        description=(
+            "Export the signals of the given modules as one JSON Schema 2020-12 document "
+            "(a $defs entry per payload model) or an AsyncAPI 3.0.0 document (a channel "
+            "and a message per signal)."
+        ),
+    )
+    _add_modules(export)
+    export.add_argument(
+        "--format",
+        choices=("jsonschema", "asyncapi"),
+        default="jsonschema",
+        help="document format (default: jsonschema)",
+    )
+    export.add_argument("--title", default="Signal catalog", help="the document's title")
+    _add_output(export)
+    export.set_defaults(run=_run_export)
+
+    return parser
+
+
+def _add_modules(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "modules", metavar="MODULE", nargs="+", help="dotted module name, e.g. myapp.signals"
+    )
+
+
+def _add_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status.
+
+    Example:
+        >>> main(["list", "typedsignals.flask"])  # doctest: +ELLIPSIS
+        SIGNAL ...
+        0
+    """
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    # A console script does not put the working directory on sys.path as `python -m`
+    # does; modules of the project it runs in must import all the same.
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except CatalogError as exc:
+        print(f"{_PROG} {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _catalog(args: argparse.Namespace) -> Catalog:
+    from .catalog import read_modules
+
+    return read_modules(args.modules)
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    catalog = _catalog(args)
+    text = catalog.to_json() + "\n" if args.json else _table(catalog)
+    _write(text, args.output)
+    return EXIT_OK
+
+
+def _table(catalog: Catalog) -> str:
+    rows = [("SIGNAL", "PYTHON PATH", "SENDER", "PAYLOAD", "RECEIVERS")]
+    for spec in catalog.signals:
+        fields = ", ".join(field.name for field in spec.fields)
+        rows.append(
+            (
+                spec.name,
+                spec.python_path or f"{spec.module}[{spec.name!r}]",
+                spec.sender.name,
+                f"{spec.payload.name}({fields})",
+                str(len(spec.receivers)),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = [
+        "  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]])
+        for row in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from .catalog import export_asyncapi, export_jsonschema
+
+    catalog = _catalog(args)
+    document: dict[str, Any]
+    if args.format == "asyncapi":
+        document = export_asyncapi(catalog, title=args.title)
+    else:
+        document = export_jsonschema(catalog, title=args.title)
+    _write(dump_json(document), args.output)
+    return EXIT_OK
+
+
+def dump_json(document: object) -> str:
+    """JSON as the commands write it: two-space indent, UTF-8 kept, final newline."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _write(text: str, output: str | None, stdout: TextIO | None = None) -> None:
+    if output is None:
+        (stdout or sys.stdout).write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CatalogError(f"{output}: cannot write the file ({exc.strerror or exc})") from None
