@@ -5,7 +5,8 @@ Commands (``typedsignals COMMAND --help`` for each):
 * ``list MODULE...``: the signals the modules declare, as a table (``--json``: the
   catalog itself).
 * ``export MODULE... --format jsonschema|asyncapi``: the signals as one JSON Schema
-  2020-12 or AsyncAPI 3.0.0 document.
+  2020-12 or AsyncAPI 3.0.0 document; ``--check FILE`` compares a committed export
+  with the code instead (exit 1 when they differ: a CI gate).
 
 Exit status: 0 on success, 1 on findings, 2 on a usage or input error (a module that
 cannot be imported, a file that is not JSON or not a valid document), reported as one
@@ -80,7 +81,15 @@ def _build_parser() -> _Parser:
         help="document format (default: jsonschema)",
     )
     export.add_argument("--title", default="Signal catalog", help="the document's title")
-    _add_output(export)
+    target = export.add_mutually_exclusive_group()
+    target.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
+    target.add_argument(
+        "--check",
+        metavar="FILE",
+        help="write nothing; exit 1 if FILE (a committed export) differs from the code",
+    )
     export.set_defaults(run=_run_export)
 
     return parser
@@ -163,8 +172,55 @@ def _run_export(args: argparse.Namespace) -> int:
         document = export_asyncapi(catalog, title=args.title)
     else:
         document = export_jsonschema(catalog, title=args.title)
+    if args.check is not None:
+        return _check(document, args.check)
     _write(dump_json(document), args.output)
     return EXIT_OK
+
+
+def _check(document: dict[str, Any], path: str) -> int:
+    """Compare an export with a committed one; report the entries that differ."""
+    try:
+        committed = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise CatalogError(f"{path}: not valid JSON ({exc})") from None
+    if committed == document:
+        return EXIT_OK
+    changed = _changed_entries(committed, document)
+    print(
+        f"{_PROG} export: {path} differs from the code ({', '.join(changed) or 'layout'}); "
+        f"regenerate it with -o {path}",
+        file=sys.stderr,
+    )
+    return EXIT_FINDINGS
+
+
+def _changed_entries(old: object, new: dict[str, Any]) -> list[str]:
+    """The signals and schemas that are added, removed or changed between two exports."""
+    if not isinstance(old, dict):
+        return ["the whole document"]
+
+    def signals(doc: dict[str, Any]) -> dict[str, object]:
+        meta = doc.get("x-typedsignals")
+        entries = meta.get("signals") if isinstance(meta, dict) else None
+        if not isinstance(entries, list):
+            return {}
+        return {str(e.get("name")): e for e in entries if isinstance(e, dict)}
+
+    def schemas(doc: dict[str, Any]) -> dict[str, object]:
+        components = doc.get("components")
+        table = components.get("schemas") if isinstance(components, dict) else doc.get("$defs")
+        return dict(table) if isinstance(table, dict) else {}
+
+    changed: list[str] = []
+    for kind, read in (("signal", signals), ("schema", schemas)):
+        before, after = read(old), read(new)
+        for name in sorted(before.keys() | after.keys()):
+            if before.get(name) != after.get(name):
+                changed.append(f"{kind} {name!r}")
+    return changed
 
 
 def dump_json(document: object) -> str:

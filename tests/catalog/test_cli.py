@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from typedsignals.catalog import read_modules
-from typedsignals.cli import EXIT_OK, EXIT_USAGE, main
+from typedsignals.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, main
 
 HERE = Path(__file__).parent
 
@@ -101,3 +101,38 @@ def _status(argv: list[str]) -> int:
         return main(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+
+
+@pytest.mark.parametrize("kind", ["jsonschema", "asyncapi"])
+def test_export_check_passes_on_a_current_export(kind: str) -> None:
+    """export --check exits 0 when the committed file is what the code exports."""
+    committed = HERE / "golden" / f"sample.{kind}.json"
+    assert main(["export", "catalog_sample", "--format", kind, "--check", str(committed)]) == 0
+
+
+def test_export_check_reports_changed_signals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """export --check exits 1 and names the signals and schemas that differ."""
+    document = json.loads((HERE / "golden" / "sample.jsonschema.json").read_text())
+    document["x-typedsignals"]["signals"][1]["doc"] = "Old text."
+    del document["$defs"]["Address"]
+    committed = tmp_path / "signals.json"
+    committed.write_text(json.dumps(document))
+    assert main(["export", "catalog_sample", "--check", str(committed)]) == EXIT_FINDINGS
+    assert "(signal 'order-cancelled', schema 'Address')" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "cannot read the file"), ("{oops", "not valid JSON")],
+)
+def test_export_check_of_a_bad_file_exits_2(
+    content: str | None, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A committed export that is missing or not JSON is an input error naming the file."""
+    committed = tmp_path / "signals.json"
+    if content is not None:
+        committed.write_text(content)
+    assert _status(["export", "catalog_sample", "--check", str(committed)]) == EXIT_USAGE
+    assert f"{committed}: {message}" in capsys.readouterr().err
