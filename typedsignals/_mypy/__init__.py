@@ -1,0 +1,1 @@
+"""The mypy plugin's implementation; the entry point is :mod:`typedsignals.mypy`."""
