@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from golden_files import check_golden
 from pydantic import create_model
 
 from typedsignals import Payload, Signal
@@ -82,12 +83,10 @@ def _nested_pair() -> Catalog:
 
 @pytest.mark.parametrize("kind", sorted(EXPORTERS))
 @pytest.mark.parametrize("modules", [["catalog_sample"], FLASK_CATALOGS])
-def test_export_matches_golden_file(
-    kind: str, modules: list[str], golden: Callable[[str, str], None]
-) -> None:
+def test_export_matches_golden_file(kind: str, modules: list[str]) -> None:
     """The export of the sample module and of the Flask catalogs is pinned."""
     name = "sample" if modules == ["catalog_sample"] else "flask"
-    golden(f"{name}.{kind}.json", dump_json(EXPORTERS[kind](read_modules(modules))))
+    check_golden(f"{name}.{kind}.json", dump_json(EXPORTERS[kind](read_modules(modules))))
 
 
 @pytest.mark.parametrize("kind", sorted(EXPORTERS))

@@ -6,10 +6,10 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from golden_files import check_golden
 
 from typedsignals.catalog import read_modules
 from typedsignals.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, main
@@ -17,12 +17,10 @@ from typedsignals.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, main
 HERE = Path(__file__).parent
 
 
-def test_list_prints_a_table(
-    capsys: pytest.CaptureFixture[str], golden: Callable[[str, str], None]
-) -> None:
+def test_list_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
     """list prints one row per signal: name, Python path, sender, payload, receivers."""
     assert main(["list", "catalog_sample"]) == EXIT_OK
-    golden("sample.list.txt", capsys.readouterr().out)
+    check_golden("sample.list.txt", capsys.readouterr().out)
 
 
 def test_list_json_prints_the_catalog(capsys: pytest.CaptureFixture[str]) -> None:
