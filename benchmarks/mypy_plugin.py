@@ -44,7 +44,6 @@ import textwrap
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
@@ -254,14 +253,17 @@ def run_mypy(command: Sequence[str], cwd: Path, env: Mapping[str, str]) -> Run:
 
 def _importable(python: str, module: str, env: Mapping[str, str]) -> str:
     """``""`` if ``module`` imports in the child interpreter, else the error."""
-    completed = subprocess.run(
-        [python, "-c", f"import {module}"],
-        env=dict(env),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    try:
+        completed = subprocess.run(
+            [python, "-c", f"import {module}"],
+            env=dict(env),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    except OSError as exc:  # no such interpreter (--python)
+        return f"{module} cannot be imported: {python}: {exc.strerror}"
     if completed.returncode == 0:
         return ""
     return f"{module} cannot be imported: {_last_line(completed.stderr)}"
@@ -409,20 +411,44 @@ def notes(results: Mapping[str, Measurement]) -> list[str]:
     return found
 
 
+_VERSIONS_CHILD = """\
+import json, platform
+from importlib import metadata
+found = {"python": platform.python_implementation() + " " + platform.python_version()}
+for name in ("pydantic", "typedsignals"):
+    try:
+        found[name] = metadata.version(name)
+    except metadata.PackageNotFoundError:
+        found[name] = "not installed"
+print(json.dumps(found))
+"""
+
+
 def _versions(python: str) -> dict[str, str]:
-    completed = subprocess.run(
-        [python, "-m", "mypy", "--version"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    found = {"mypy": completed.stdout.strip() or _last_line(completed.stderr)}
-    for name in ("pydantic", "typedsignals"):
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = "not installed"
+    """What the interpreter that runs mypy has: mypy (compiled or not), Python, pydantic."""
+    try:
+        mypy = subprocess.run(
+            [python, "-m", "mypy", "--version"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        others = subprocess.run(
+            [python, "-c", _VERSIONS_CHILD],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    except OSError as exc:  # no such interpreter (--python): the runs will say so too
+        return {"python": f"{python}: {exc.strerror}"}
+    # "mypy 1.11.0 (compiled: yes)": the name is printed beside it already
+    found = {"mypy": (mypy.stdout.strip() or _last_line(mypy.stderr)).removeprefix("mypy ")}
+    if others.returncode == 0:
+        found.update(json.loads(others.stdout))
+    else:
+        found["python"] = f"unknown ({_last_line(others.stderr)})"
     git = subprocess.run(
         ["git", "describe", "--always", "--dirty"],
         cwd=ROOT,
@@ -572,6 +598,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--check", action="store_true", help="exit 1 if a target is missed (n/a counts)"
     )
+    parser.add_argument(
+        "--python",
+        metavar="PATH",
+        default=sys.executable,
+        help="the interpreter that runs mypy (another virtualenv, for another mypy "
+        "version); typedsignals must be installed there. Default: this one",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on standard error")
     return parser
 
@@ -598,10 +631,16 @@ def main(argv: Sequence[str] | None = None, runner: Runner = run_mypy) -> int:
             parser.error(str(exc))
         lines = sum(len(path.read_text(encoding="utf-8").splitlines()) for path in files)
         machine = machine_info()
-        versions = _versions(sys.executable)
+        versions = _versions(args.python)
         started = time.perf_counter()
         results = measure(
-            workdir, VARIANTS, args.repeats, args.warm_runs, runner=runner, progress=progress
+            workdir,
+            VARIANTS,
+            args.repeats,
+            args.warm_runs,
+            python=args.python,
+            runner=runner,
+            progress=progress,
         )
         machine["load_average_after"] = load_average()
     settings = {

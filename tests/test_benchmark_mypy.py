@@ -360,7 +360,7 @@ def _report(results: Mapping[str, bench.Measurement]) -> dict[str, Any]:
         "python": "CPython 3.11.7",
         "load_average": "0.1 0.1 0.1",
     }
-    versions = {"mypy": "mypy 1.11.0 (compiled: yes)", "pydantic": "2.9.0"}
+    versions = {"mypy": "1.11.0 (compiled: yes)", "pydantic": "2.9.0"}
     return bench._report(settings, machine, versions, results)
 
 
@@ -381,6 +381,29 @@ def test_report_is_json() -> None:
     """The report, as written by ``--json``, survives a JSON round trip."""
     report = _report(_results(([2.0], [2.1]), ([[1.0]], [[1.2]])))
     assert json.loads(json.dumps(report)) == report
+
+
+def test_missing_interpreter_leaves_only_the_plain_configuration(tmp_path: Path) -> None:
+    """With no such ``--python``, plugin configurations are unavailable; mypy runs say why."""
+    recorder = Recorder()
+    results = bench.measure(
+        tmp_path, bench.VARIANTS, 1, 1, python="/no/such/python", runner=recorder
+    )
+    unavailable = {key for key, m in results.items() if m.unavailable}
+    assert unavailable == {v.key for v in bench.VARIANTS if v.plugins}
+    assert "/no/such/python" in results["mypy+typedsignals"].unavailable
+    assert {command[0] for command, _, _ in recorder.calls} == {"/no/such/python"}
+
+
+def test_python_option_picks_the_interpreter_that_runs_mypy(tmp_path: Path) -> None:
+    """``--python`` is the interpreter of every mypy run (here one without the plugins)."""
+    recorder = Recorder()
+    options = ["--modules", "4", "--repeats", "1", "--warm-runs", "1", "--quiet"]
+    status = bench.main(
+        [*options, "--python", "/no/such/python", "--keep", str(tmp_path)], recorder
+    )
+    assert status == 0
+    assert [command[0] for command, _, _ in recorder.calls] == ["/no/such/python"] * 2
 
 
 def test_too_few_modules_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
