@@ -7,6 +7,8 @@ Commands (``typedsignals COMMAND --help`` for each):
 * ``export MODULE... --format jsonschema|asyncapi``: the signals as one JSON Schema
   2020-12 or AsyncAPI 3.0.0 document; ``--check FILE`` compares a committed export
   with the code instead (exit 1 when they differ: a CI gate).
+* ``codegen DOCUMENT [-o FILE]``: Python payload models and signal declarations from
+  such a document.
 
 Exit status: 0 on success, 1 on findings, 2 on a usage or input error (a module that
 cannot be imported, a file that is not JSON or not a valid document), reported as one
@@ -92,6 +94,17 @@ def _build_parser() -> _Parser:
     )
     export.set_defaults(run=_run_export)
 
+    codegen = commands.add_parser(
+        "codegen",
+        help="generate Python declarations from an exported document",
+        description=(
+            "Generate a Python module (payload models and signal declarations) from a "
+            "document written by 'typedsignals export' (JSON Schema or AsyncAPI)."
+        ),
+    )
+    codegen.add_argument("document", metavar="DOCUMENT", help="a JSON Schema or AsyncAPI export")
+    codegen.add_argument("-o", "--output", metavar="FILE", help="the module to write")
+    codegen.set_defaults(run=_run_codegen)
     return parser
 
 
@@ -221,6 +234,13 @@ def _changed_entries(old: object, new: dict[str, Any]) -> list[str]:
             if before.get(name) != after.get(name):
                 changed.append(f"{kind} {name!r}")
     return changed
+
+
+def _run_codegen(args: argparse.Namespace) -> int:
+    from .catalog import generate_module, load_document
+
+    _write(generate_module(load_document(args.document)), args.output)
+    return EXIT_OK
 
 
 def dump_json(document: object) -> str:

@@ -73,7 +73,15 @@ def test_signal_spec_carries_the_declaration() -> None:
         "typedsignals.Signal",
     )
     assert (spec.error_policy, spec.strict, spec.concurrent) == ("collect", False, False)
-    assert spec.payload_schema == catalog_sample.OrderPlaced.model_json_schema()
+    assert spec.payload_schema["properties"]["ship_to"] == {"$ref": "#/$defs/Address"}
+
+
+def test_payload_schema_shows_empty_container_defaults() -> None:
+    """A default_factory=list field shows its default, [], which pydantic leaves out."""
+    schema = spec_of(catalog_sample.order_placed).payload_schema
+    pydantic_own = catalog_sample.OrderPlaced.model_json_schema()
+    assert "default" not in pydantic_own["properties"]["tags"]
+    assert schema["properties"]["tags"] == {**pydantic_own["properties"]["tags"], "default": []}
 
 
 def test_receivers_connected_at_import_are_listed() -> None:

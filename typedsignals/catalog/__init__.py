@@ -19,6 +19,7 @@ Example:
 """
 
 from ._asyncapi import ASYNCAPI_VERSION, export_asyncapi
+from ._codegen import generate_module
 from ._export import META_KEY, SCHEMA_DIALECT, export_jsonschema
 from ._load import Document, load_document, parse_document
 from ._read import import_modules, read_module, read_modules, read_namespace, read_signal, spec_of
@@ -46,6 +47,7 @@ __all__ = [
     "TypeRef",
     "export_asyncapi",
     "export_jsonschema",
+    "generate_module",
     "import_modules",
     "load_document",
     "parse_document",

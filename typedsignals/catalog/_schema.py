@@ -36,7 +36,7 @@ __all__ = [
 OPAQUE_KEY: Final = "x-python-type"
 """Schema key naming the Python type of a field that has no JSON form (as ``opaque()``)."""
 
-_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
+_CONTAINER_FACTORIES: Final = (list, dict, set, frozenset, tuple)
 
 
 def type_path(cls: type[Any]) -> str:
@@ -61,6 +61,15 @@ class CatalogJsonSchema(GenerateJsonSchema):
 
     def callable_schema(self, schema: core_schema.CallableSchema) -> JsonSchemaValue:
         return _opaque("Callable")
+
+    def get_default_value(self, schema: core_schema.WithDefaultSchema) -> Any:
+        # An empty container made by a default factory is a default like any other
+        # (pydantic leaves factories out); other factories may not be deterministic
+        # (uuid4, datetime.now) and stay out of the schema.
+        factory = schema.get("default_factory")
+        if factory in _CONTAINER_FACTORIES and not schema.get("default_factory_takes_data"):
+            return factory()
+        return super().get_default_value(schema)
 
     def handle_invalid_for_json_schema(
         self,
