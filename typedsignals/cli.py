@@ -9,6 +9,8 @@ Commands (``typedsignals COMMAND --help`` for each):
   with the code instead (exit 1 when they differ: a CI gate).
 * ``codegen DOCUMENT [-o FILE]``: Python payload models and signal declarations from
   such a document.
+* ``stubgen MODULE... -o DIR``: a partial stub package typing the raw blinker signals
+  that the modules' bridged declarations mirror (``flask-stubs`` for Flask's).
 
 Exit status: 0 on success, 1 on findings, 2 on a usage or input error (a module that
 cannot be imported, a file that is not JSON or not a valid document), reported as one
@@ -105,6 +107,21 @@ def _build_parser() -> _Parser:
     codegen.add_argument("document", metavar="DOCUMENT", help="a JSON Schema or AsyncAPI export")
     codegen.add_argument("-o", "--output", metavar="FILE", help="the module to write")
     codegen.set_defaults(run=_run_codegen)
+    stubgen = commands.add_parser(
+        "stubgen",
+        help="write stubs typing raw blinker signals by their bridged declarations",
+        description=(
+            "Write a partial PEP 561 stub package for the module of each raw blinker "
+            "signal that the given modules' bridged declarations mirror (for "
+            "typedsignals.flask: flask-stubs/signals.pyi), so that kwargs-style "
+            "receivers are type-checked with no plugin."
+        ),
+    )
+    _add_modules(stubgen)
+    stubgen.add_argument(
+        "-o", "--output", metavar="DIR", required=True, help="the folder to write into"
+    )
+    stubgen.set_defaults(run=_run_stubgen)
     return parser
 
 
@@ -241,6 +258,27 @@ def _run_codegen(args: argparse.Namespace) -> int:
 
     _write(generate_module(load_document(args.document)), args.output)
     return EXIT_OK
+
+
+def _run_stubgen(args: argparse.Namespace) -> int:
+    from .catalog import raw_stubs
+
+    for module, source in raw_stubs(args.modules).items():
+        top, _, rest = module.partition(".")
+        package = Path(args.output) / f"{top}-stubs"
+        path = package.joinpath(*rest.split(".")) if rest else package / "__init__"
+        _mkdir(path.parent)
+        _write(source, str(path.with_suffix(".pyi")))
+        # PEP 561: the package types only these modules; the rest stays the runtime's.
+        _write("partial\n", str(package / "py.typed"))
+    return EXIT_OK
+
+
+def _mkdir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot create the folder ({exc.strerror or exc})") from None
 
 
 def dump_json(document: object) -> str:

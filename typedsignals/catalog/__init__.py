@@ -32,12 +32,14 @@ from ._spec import (
     SignalSpec,
     TypeRef,
 )
+from ._stubgen import STUB_HEADER, raw_signal_stub, raw_stubs
 
 __all__ = [
     "ASYNCAPI_VERSION",
     "CATALOG_FORMAT",
     "META_KEY",
     "SCHEMA_DIALECT",
+    "STUB_HEADER",
     "Catalog",
     "CatalogError",
     "Document",
@@ -51,6 +53,8 @@ __all__ = [
     "import_modules",
     "load_document",
     "parse_document",
+    "raw_signal_stub",
+    "raw_stubs",
     "read_module",
     "read_modules",
     "read_namespace",
