@@ -29,6 +29,7 @@ See docs/static-checking.md for each code with an example and its fix.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 from mypy.errorcodes import ErrorCode
@@ -112,7 +113,12 @@ class TypedSignalsPlugin(Plugin):
 
     def __init__(self, options: Options) -> None:
         super().__init__(options)
-        self.settings = _settings.read(options.config_file)
+        try:
+            self.settings = _settings.read(options.config_file)
+        except ValueError as error:
+            # One clear line and mypy's usage status, instead of an internal error.
+            print(f"typedsignals.mypy: {error}", file=sys.stderr)
+            raise SystemExit(2) from None
         self.checker = _checks.SignalChecker(
             self.settings,
             _checks.Codes(

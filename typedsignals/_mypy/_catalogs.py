@@ -102,6 +102,9 @@ RAW_SIGNALS: Final[dict[str, RawSignal]] = dict(
 )
 """Raw signal (full name of the module attribute) -> what it sends."""
 
+BY_MODEL: Final[dict[str, RawSignal]] = {raw.model: raw for raw in RAW_SIGNALS.values()}
+"""Payload model (full name) -> the raw signal its declaration mirrors."""
+
 CATALOG_FOR_IMPORT: Final[dict[str, str]] = {
     "flask": _FLASK,
     "flask_login": _LOGIN,

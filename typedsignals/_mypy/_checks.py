@@ -9,7 +9,8 @@ from typing import Final
 
 from mypy.errorcodes import ErrorCode
 from mypy.maptype import map_instance_to_supertype
-from mypy.messages import format_type_bare
+from mypy.meet import is_overlapping_types
+from mypy.messages import format_type_bare, format_type_distinctly
 from mypy.nodes import (
     ARG_NAMED,
     ARG_OPT,
@@ -100,7 +101,9 @@ class SignalChecker:
 
     def name_bridged_signal(self, ctx: CallContext) -> Type:
         """``bridge(raw, Model, ...)`` in the Flask catalogs: the typed name of the mirror."""
-        raw = _catalogs.RAW_SIGNALS.get(_fullname(_argument(ctx, "raw")) or "")
+        # Found by the payload model: the raw signal's module may be untyped (Flask-Login).
+        model = _class_of(_argument_type(ctx, "payload"))
+        raw = None if model is None else _catalogs.BY_MODEL.get(model.fullname)
         prefix = _literal(_argument(ctx, "prefix")) or ""
         name = None if raw is None else prefix + raw.name
         return _with_attrs(ctx, ctx.default_return_type, name, None)
@@ -149,27 +152,31 @@ class SignalChecker:
         actuals: Sequence[_Actual],
     ) -> None:
         given: set[str] = set()
-        checked = True
+        meant: set[str] = set()  # fields an unknown keyword was a misspelling of
+        checked = not _extra_positional(ctx)
         for actual in actuals:
             if actual.kind == ARG_STAR2:
                 mapping = get_proper_type(actual.type)
                 if isinstance(mapping, TypedDictType):
                     for key, value_type in mapping.items.items():
                         given.add(key)
-                        self._check_keyword(ctx, label, model, key, value_type, actual.expr)
+                        meant |= self._check_keyword(
+                            ctx, label, model, key, value_type, None, actual.expr
+                        )
                 else:
                     checked = False
                     self._report_unchecked(ctx, label, mapping, actual.expr)
             elif actual.name is not None:
                 given.add(actual.name)
-                if actual.name in model.fields:  # by name where only the alias counts:
-                    given |= _keywords_of(model, model.fields[actual.name])  # one error
-                self._check_keyword(ctx, label, model, actual.name, actual.type, actual.expr)
+                meant |= self._check_keyword(
+                    ctx, label, model, actual.name, actual.type, actual.expr, actual.expr
+                )
         if not checked or model.dynamic:
             return
         for field in model.fields.values():
-            if field.required and not given & _keywords_of(model, field):
-                keyword = "" if field.alias is None else f' (keyword "{field.alias}")'
+            keywords = _keywords_of(model, field)
+            if field.required and not given & keywords and field.name not in meant:
+                keyword = "" if field.name in keywords else f' (keyword "{min(keywords)}")'
                 ctx.api.fail(
                     f'Signal "{label}" is missing the required field "{field.name}"{keyword}',
                     ctx.context,
@@ -183,15 +190,31 @@ class SignalChecker:
         model: _fields.ModelFields,
         keyword: str,
         value_type: Type,
+        value: Expression | None,
         where: Context,
-    ) -> None:
+    ) -> set[str]:
+        """Check one keyword; return the field it misspells, if it is a misspelling."""
         field = model.field_for(keyword)
         if field is None:
             if model.extra == "allow" or model.dynamic:
-                return
-            ctx.api.fail(_no_field(label, model, keyword), where, code=self.codes.unknown_field)
-        elif not is_subtype(value_type, field.type, options=ctx.api.options):
-            options = ctx.api.options
+                return set()
+            message, meant = _no_field(label, model, keyword)
+            ctx.api.fail(message, where, code=self.codes.unknown_field)
+            return {meant.name} if meant is not None else set()
+        options = ctx.api.options
+        fits = is_subtype(value_type, field.type, options=options)
+        if value is not None:
+            # send's keywords were inferred with Any as their context (see loosen_send),
+            # which makes [1] a list[Any]: infer each again with its field's type as the
+            # context, as a call would, and without it for the message. Errors inside the
+            # value (an item of the wrong type) mean that it does not fit.
+            with ctx.api.msg.filter_errors() as errors:
+                fitted = ctx.api.get_expression_type(value, type_context=field.type)
+                if errors.has_new_errors():
+                    fits, value_type = False, ctx.api.get_expression_type(value)
+                else:
+                    fits, value_type = is_subtype(fitted, field.type, options=options), fitted
+        if not fits:
             declared = format_type_bare(field.type, options)
             ctx.api.fail(
                 f'Signal "{label}": field "{field.name}" is "{declared}", '
@@ -199,6 +222,7 @@ class SignalChecker:
                 where,
                 code=self.codes.field_type,
             )
+        return set()
 
     def _report_unchecked(
         self, ctx: MethodContext, label: str, mapping: ProperType, where: Context
@@ -318,12 +342,22 @@ class SignalChecker:
                     )
                 continue
             expected = named[keyword]
-            if not is_subtype(field.type, expected, options=ctx.api.options):
-                options = ctx.api.options
+            options = ctx.api.options
+            # Unrelated types only: a parameter typed with a subclass of what the catalog
+            # declares (flask.Response for werkzeug's Response), or list[tuple[Any, str]]
+            # for a list of named tuples, is what apps write.
+            if not is_overlapping_types(field.type, expected):
+                sent_as, taken_as = format_type_distinctly(field.type, expected, options=options)
                 ctx.api.fail(
-                    f'Receiver {shown}: signal "{label}" sends "{keyword}" as '
-                    f'"{format_type_bare(field.type, options)}", not '
-                    f'"{format_type_bare(expected, options)}"',
+                    f'Receiver {shown}: signal "{label}" sends "{keyword}" as {sent_as}, '
+                    f"not {taken_as}",
+                    where,
+                    code=self.codes.raw_receiver,
+                )
+            elif mirror is None and not field.required and keyword in required:
+                ctx.api.fail(
+                    f'Receiver {shown} requires "{keyword}", but sends of signal "{label}" may '
+                    "leave it out (the field has a default); give the parameter a default",
                     where,
                     code=self.codes.raw_receiver,
                 )
@@ -394,7 +428,13 @@ def _signal_expr(ctx: MethodContext) -> Expression | None:
 
 
 def _literal(expr: Expression | None) -> str | None:
-    return expr.value if isinstance(expr, StrExpr) else None
+    """A string literal's value, also through a ``Final`` constant that holds one."""
+    if isinstance(expr, StrExpr):
+        return expr.value
+    if isinstance(expr, RefExpr) and isinstance(expr.node, Var):
+        value = expr.node.final_value
+        return value if isinstance(value, str) else None
+    return None
 
 
 def _is_true(expr: Expression | None) -> bool:
@@ -518,16 +558,30 @@ def _keywords_of(model: _fields.ModelFields, field: _fields.Field) -> set[str]:
     return {keyword for keyword, owner in model.keywords.items() if owner is field}
 
 
-def _no_field(label: str, model: _fields.ModelFields, keyword: str) -> str:
+def _no_field(
+    label: str, model: _fields.ModelFields, keyword: str
+) -> tuple[str, _fields.Field | None]:
+    """The message for a keyword that fills no field, and the field it may be meant for."""
     field = model.fields.get(keyword)
     if field is not None and field.alias is not None:  # a name where only the alias counts
-        return (
+        message = (
             f'Signal "{label}" takes field "{keyword}" by its alias "{field.alias}" '
             "(the model does not validate by name)"
         )
+        return message, field
     guess = difflib.get_close_matches(keyword, sorted(model.keywords), n=1)
-    hint = f'; did you mean "{guess[0]}"?' if guess else ""
-    return f'Signal "{label}" has no field "{keyword}"{hint}'
+    if not guess:
+        return f'Signal "{label}" has no field "{keyword}"', None
+    return (
+        f'Signal "{label}" has no field "{keyword}"; did you mean "{guess[0]}"?',
+        model.keywords[guess[0]],
+    )
+
+
+def _extra_positional(ctx: MethodContext) -> bool:
+    """Whether the call passes positional arguments after the sender (mypy reports it)."""
+    call = ctx.context
+    return isinstance(call, CallExpr) and call.arg_kinds.count(ARG_POS) > 1
 
 
 def _lookup(api: CheckerPluginInterface, fullname: str) -> TypeInfo | None:

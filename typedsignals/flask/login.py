@@ -25,7 +25,7 @@ The deprecated ``user_loaded_from_header`` signal is not declared; use
 
 from __future__ import annotations
 
-from typing import Annotated, Protocol, runtime_checkable
+from typing import Annotated, Final, Protocol, runtime_checkable
 
 from ._bridge import CatalogPayload, bridge, unchecked
 from ._require import missing_extra
@@ -93,7 +93,7 @@ class LoginUser(Protocol):
 User = Annotated[LoginUser, unchecked("flask_login.UserMixin", "The user object.")]
 """A user object: typed as :class:`LoginUser`, passed on unchecked as Flask-Login does."""
 
-_PREFIX = "flask-login."
+_PREFIX: Final = "flask-login."
 
 
 class UserLoggedIn(CatalogPayload):

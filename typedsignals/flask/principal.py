@@ -18,7 +18,7 @@ to ``provides`` by a receiver take effect, as with a raw receiver.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Final
 
 from ._bridge import CatalogPayload, bridge, opaque
 from ._require import missing_extra
@@ -37,7 +37,7 @@ except ModuleNotFoundError as _exc:
 
 __all__ = ["IdentityChanged", "IdentityLoaded", "identity_changed", "identity_loaded"]
 
-_PREFIX = "flask-principal."
+_PREFIX: Final = "flask-principal."
 
 PrincipalIdentity = Annotated[
     Identity, opaque("flask_principal.Identity", "The identity (id, auth_type, provides).")

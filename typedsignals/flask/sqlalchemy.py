@@ -16,7 +16,7 @@ Example::
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import Final, Literal, NamedTuple
 
 from ._bridge import CatalogPayload, bridge
 from ._require import missing_extra
@@ -46,7 +46,7 @@ __all__ = [
     "models_committed",
 ]
 
-_PREFIX = "flask-sqlalchemy."
+_PREFIX: Final = "flask-sqlalchemy."
 
 Operation = Literal["insert", "update", "delete"]
 """What happened to a model instance in the session."""
