@@ -11,6 +11,7 @@ computes a class's MRO (the hook every plugin gets, whatever the order of plugin
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -29,7 +30,7 @@ from mypy.nodes import (
     Var,
 )
 from mypy.plugin import ClassDefContext
-from mypy.types import AnyType, Type, TypeOfAny, UnboundType
+from mypy.types import AnyType, RawExpressionType, Type, TypeOfAny, UnboundType
 
 METADATA_KEY: Final = "typedsignals"
 """The key of our record in ``TypeInfo.metadata``."""
@@ -73,6 +74,7 @@ def record_model(ctx: ClassDefContext) -> None:
         return
     fields: dict[str, dict[str, Any]] = {}
     config: dict[str, Any] = {}
+    annotated: dict[str, dict[str, Any]] | None = None
     for keyword, value in ctx.cls.keywords.items():
         _config_item(config, keyword, value)
     for stmt in ctx.cls.defs.body:
@@ -88,6 +90,16 @@ def record_model(ctx: ClassDefContext) -> None:
         if annotation is None or target.name.startswith("_") or _is_class_var(annotation):
             continue
         fields[target.name] = _read_field(stmt.rvalue)
+        if _opaque_metadata(annotation):
+            # Annotated[str, Field(alias=...)]: mypy keeps no trace of the call, so it is
+            # read from the source; what cannot be read makes the field's keywords unknown.
+            if annotated is None:
+                annotated = _annotated_fields(ctx)
+            found = annotated.get(target.name)
+            if found is None:
+                fields[target.name]["dynamic_alias"] = True
+            else:
+                fields[target.name] = _merge(fields[target.name], found)
     info.metadata[METADATA_KEY] = {"fields": fields, "config": config}
 
 
@@ -134,6 +146,72 @@ def _type_of(info: TypeInfo, name: str) -> Type:
 
 def _is_class_var(annotation: Type) -> bool:
     return isinstance(annotation, UnboundType) and annotation.name.split(".")[-1] == "ClassVar"
+
+
+def _opaque_metadata(annotation: Type) -> bool:
+    """Whether ``Annotated[...]`` carries metadata mypy did not keep (a call, a name)."""
+    if not (isinstance(annotation, UnboundType) and annotation.name.endswith("Annotated")):
+        return False
+    return any(
+        not (isinstance(arg, RawExpressionType) and arg.literal_value is not None)
+        for arg in annotation.args[1:]
+    )
+
+
+def _annotated_fields(ctx: ClassDefContext) -> dict[str, dict[str, Any]]:
+    """Alias and default given by ``Field(...)`` inside ``Annotated[...]``, from the source."""
+    path = getattr(getattr(ctx.api, "cur_mod_node", None), "path", None)
+    try:
+        with open(path or "", encoding="utf-8") as file:
+            tree = ast.parse(file.read())
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    found: dict[str, dict[str, Any]] = {}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.ClassDef)
+            and node.name == ctx.cls.name
+            and node.lineno == ctx.cls.line
+        ):
+            for item in node.body:
+                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                    metadata = _annotated_field_call(item.annotation)
+                    if metadata is not None:
+                        found[item.target.id] = metadata
+    return found
+
+
+def _annotated_field_call(annotation: ast.expr) -> dict[str, Any] | None:
+    if not (isinstance(annotation, ast.Subscript) and isinstance(annotation.slice, ast.Tuple)):
+        return None
+    record: dict[str, Any] = {"default": False, "alias": None, "dynamic_alias": False}
+    for element in annotation.slice.elts[1:]:
+        if isinstance(element, ast.Call) and _ast_name(element.func) == "Field":
+            keywords = {k.arg: k.value for k in element.keywords if k.arg is not None}
+            if element.args or "default" in keywords or "default_factory" in keywords:
+                record["default"] = True
+            alias = keywords.get("validation_alias", keywords.get("alias"))
+            if isinstance(alias, ast.Constant) and isinstance(alias.value, str):
+                record["alias"] = alias.value
+            elif alias is not None:
+                record["dynamic_alias"] = True
+        elif not isinstance(element, ast.Constant):
+            record["dynamic_alias"] = True  # a FieldInfo in a variable, say: cannot tell
+    return record
+
+
+def _ast_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    return node.attr if isinstance(node, ast.Attribute) else None
+
+
+def _merge(declared: dict[str, Any], annotated: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "default": declared["default"] or annotated["default"],
+        "alias": declared["alias"] or annotated["alias"],
+        "dynamic_alias": declared["dynamic_alias"] or annotated["dynamic_alias"],
+    }
 
 
 def _read_field(rvalue: Expression) -> dict[str, Any]:

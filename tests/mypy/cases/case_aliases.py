@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from case_models import (
+    annotated_alias,
     by_alias,
     by_name,
     by_name_only,
@@ -39,6 +40,9 @@ open_by_keyword.send(None, user_id=1, anything="kept")
 defaults.send(None, d=1)
 # PYRIGHT: error: Argument missing for parameter "b" (reportCallIssue)
 defaults.send(None, a=1, b=2, c=[3], d=4)
+annotated_alias.send(None, emailAddress="a", count=2, label="x")
+# PYRIGHT: error: Argument missing for parameter "email" (reportCallIssue)
+# PYRIGHT: error: No parameter named "emailAddress" (reportCallIssue)
 
 # -- what it rejects -----------------------------------------------------------------------
 by_alias.send(None, email="a")
@@ -71,3 +75,10 @@ ignoring.send(None, user_id=1, dropped=True)
 defaults.send(None, a=1)
 # MYPY: error: Signal "defaults" is missing the required field "d"  [typedsignals-missing-field]
 # PYRIGHT: error: Arguments missing for parameters "b", "d" (reportCallIssue)
+annotated_alias.send(None, email="a")
+# MYPY: error: Signal "annotated-alias" takes field "email" by its alias "emailAddress" (the model does not validate by name)  [typedsignals-unknown-field]
+annotated_alias.send(None, emailAddress="a", cnt=2)
+# MYPY: error: Signal "annotated-alias" has no field "cnt"; did you mean "count"?  [typedsignals-unknown-field]
+# PYRIGHT: error: Argument missing for parameter "email" (reportCallIssue)
+# PYRIGHT: error: No parameter named "cnt" (reportCallIssue)
+# PYRIGHT: error: No parameter named "emailAddress" (reportCallIssue)

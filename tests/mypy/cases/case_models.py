@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
@@ -87,6 +87,14 @@ class Defaults(Payload):
     d: int = Field(..., description="required, spelt with an ellipsis")
 
 
+class AnnotatedAlias(Payload):
+    """Aliases and constraints given inside ``Annotated[...]``."""
+
+    email: Annotated[str, Field(alias="emailAddress")]
+    count: Annotated[int, Field(gt=0)] = 1
+    label: Annotated[str, "a note"] = ""
+
+
 class Tagged(Payload):
     kind: Literal["info", "warning"]
     tags: list[str] = []
@@ -105,6 +113,7 @@ ignoring = Signal("ignoring", Ignoring)
 open_by_keyword = Signal("open-by-keyword", OpenByClassKeyword)
 defaults = Signal("defaults", Defaults)
 tagged = Signal("tagged", Tagged)
+annotated_alias = Signal("annotated-alias", AnnotatedAlias)
 
 accounts = Namespace("accounts")
 account_created = accounts.signal("account-created", UserRegistered, sender=App)
