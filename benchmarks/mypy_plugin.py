@@ -435,8 +435,11 @@ found = {"python": platform.python_implementation() + " " + platform.python_vers
 for name in ("pydantic", "typedsignals"):
     try:
         found[name] = metadata.version(name)
-    except metadata.PackageNotFoundError:
-        found[name] = "not installed"
+    except metadata.PackageNotFoundError:  # on the path without being installed
+        try:
+            found[name] = __import__(name).__version__ + " (not installed, on the path)"
+        except Exception:
+            found[name] = "not installed"
 print(json.dumps(found))
 """
 
