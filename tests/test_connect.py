@@ -931,3 +931,38 @@ def make_receiver(value: int) -> Callable[[object, Event], int]:
         return value
 
     return receiver
+
+
+def test_connections_lists_every_live_connection_in_call_order() -> None:
+    """connections(): ANY first, then per sender, each in call order, with priority and weakness."""
+    from typedsignals import ANY, ConnectionInfo, Signal
+
+    ping = Signal("connections-listed")
+
+    class Holder:
+        def method(self, sender: object, payload: object) -> None: ...
+
+    holder = Holder()
+
+    def low(sender: object, payload: object) -> None: ...
+
+    def high(sender: object, payload: object) -> None: ...
+
+    def only_tests(sender: object, payload: object) -> None: ...
+
+    ping.connect(low)
+    ping.connect(only_tests, sender="tests", priority=3)
+    ping.connect(high, priority=5)
+    ping.connect(holder.method)
+    try:
+        assert ping.connections() == (
+            ConnectionInfo(high, ANY, 5, False),
+            ConnectionInfo(low, ANY, 0, False),
+            ConnectionInfo(holder.method, ANY, 0, True),
+            ConnectionInfo(only_tests, "tests", 3, False),
+        )
+        del holder
+        assert [info.receiver for info in ping.connections()] == [high, low, only_tests]
+    finally:
+        for receiver in (low, high, only_tests):
+            ping.disconnect(receiver)

@@ -15,6 +15,7 @@ import typedsignals.exceptions
 PUBLIC_NAMES = {
     "ANY",
     "AnyType",
+    "ConnectionInfo",
     "EmptyPayload",
     "ErrorPolicy",
     "ImmutablePayloadError",

@@ -41,11 +41,18 @@ from .exceptions import (
 if _typing.TYPE_CHECKING:
     from ._namespace import Namespace, default_namespace, signal
     from ._payload import EmptyPayload, Payload
-    from ._signal import ErrorPolicy, ReceiverConnected, ReceiverDisconnected, Signal
+    from ._signal import (
+        ConnectionInfo,
+        ErrorPolicy,
+        ReceiverConnected,
+        ReceiverDisconnected,
+        Signal,
+    )
 
 __all__ = [
     "ANY",
     "AnyType",
+    "ConnectionInfo",
     "EmptyPayload",
     "ErrorPolicy",
     "ImmutablePayloadError",
@@ -72,6 +79,7 @@ __all__ = [
 __version__ = "0.1.0"
 
 _LAZY = {
+    "ConnectionInfo": "._signal",
     "EmptyPayload": "._payload",
     "ErrorPolicy": "._signal",
     "Namespace": "._namespace",

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import MethodType
 from typing import (
@@ -14,7 +13,7 @@ from typing import (
     Final,
     Generic,
     Literal,
-    Protocol,
+    NamedTuple,
     cast,
     overload,
 )
@@ -22,9 +21,11 @@ from typing import (
 from pydantic import BaseModel
 from typing_extensions import ParamSpec, TypeVar
 
+from ._concurrent import call_async, outcome, settle_all
 from ._config import state as _state
 from ._frozen import revalidator_for, seal, validator_for
 from ._payload import EmptyPayload, Payload
+from ._protocols import ConnectDecorator, Receiver
 from ._receivers import ANY, ASYNC, WEAK_REF_TYPES, AnyType, describe, receiver_verdict
 from ._table import WEAK, ReceiverTable
 from .exceptions import (
@@ -38,17 +39,19 @@ from .exceptions import (
     payload_error,
 )
 
-__all__ = ["ErrorPolicy", "ReceiverConnected", "ReceiverDisconnected", "Signal"]
+__all__ = [
+    "ConnectionInfo",
+    "ErrorPolicy",
+    "ReceiverConnected",
+    "ReceiverDisconnected",
+    "Signal",
+]
 
 S = TypeVar("S", default=object)
 P = ParamSpec("P", default=[])
 M = TypeVar("M", bound=BaseModel, default=EmptyPayload)
 Q = ParamSpec("Q")
 R = TypeVar("R")
-SC = TypeVar("SC", contravariant=True)
-MC = TypeVar("MC", contravariant=True)
-QC = ParamSpec("QC")
-RC = TypeVar("RC", covariant=True)
 
 ErrorPolicy = Literal["raise", "collect", "log"]
 """What a send does when a receiver raises: see :class:`Signal`."""
@@ -71,6 +74,17 @@ class ReceiverDisconnected(Payload):
 
     receiver: Callable[..., Any]
     sender: Any
+
+
+class ConnectionInfo(NamedTuple):
+    """One connection of a receiver, as :meth:`Signal.connections` reports it."""
+
+    receiver: Callable[..., Any]
+    sender: object
+    """The sender it is connected for, or :data:`~typedsignals.ANY`."""
+    priority: int
+    weak: bool
+    """Whether the signal holds the receiver by a weak reference."""
 
 
 class Signal(ReceiverTable, Generic[S, P, M]):
@@ -548,7 +562,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         failures: list[tuple[Callable[..., Any], Exception]] = []
         if concurrent:
             receivers = [r for r in map(self._resolve, items) if r is not None]
-            outcomes = await _settle_all([_outcome(r, sender, payload) for r in receivers])
+            outcomes = await settle_all([outcome(r, sender, payload) for r in receivers])
             for receiver, (ok, value) in zip(receivers, outcomes):
                 if ok:
                     results.append((receiver, value))
@@ -563,9 +577,9 @@ class Signal(ReceiverTable, Generic[S, P, M]):
                     continue
                 receiver = live
                 if policy == "raise":
-                    results.append((receiver, await _call_async(receiver, sender, payload)))
+                    results.append((receiver, await call_async(receiver, sender, payload)))
                     continue
-                ok, value = await _outcome(receiver, sender, payload)
+                ok, value = await outcome(receiver, sender, payload)
                 if ok:
                     results.append((receiver, value))
                 else:
@@ -620,7 +634,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
     # -- connecting ---------------------------------------------------------------
 
     # The first overload keeps a decorated receiver's own signature (extra optional
-    # parameters, names) while _Receiver's first __call__ still demands that it can be
+    # parameters, names) while Receiver's first __call__ still demands that it can be
     # called as (sender, payload): a required third parameter is an error. Lambdas need
     # the second: neither checker infers a lambda's parameters from an overloaded
     # __call__, and mypy then falls through to the plain callable (pyright keeps the
@@ -628,7 +642,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
     @overload
     def connect(
         self,
-        receiver: _Receiver[S, M, Q, R],
+        receiver: Receiver[S, M, Q, R],
         sender: S | AnyType = ANY,
         *,
         weak: bool | None = None,
@@ -683,7 +697,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
 
     def connect_via(
         self, sender: S | AnyType, *, weak: bool | None = None, priority: int = 0
-    ) -> _ConnectDecorator[S, M]:
+    ) -> ConnectDecorator[S, M]:
         """Decorator form of :meth:`connect`, with its options.
 
         Example:
@@ -707,7 +721,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             self._connect(receiver, sender, _weak_default(receiver, weak), priority)
             return receiver
 
-        return cast("_ConnectDecorator[S, M]", decorator)
+        return cast("ConnectDecorator[S, M]", decorator)
 
     @contextmanager
     def connected_to(
@@ -747,89 +761,31 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         """The live receivers a send from ``sender`` would call, in call order."""
         return self._live(self._unproxied(sender))
 
+    def connections(self) -> tuple[ConnectionInfo, ...]:
+        """Every live connection: receiver, sender (or ``ANY``), priority, weak or not.
+
+        ``ANY`` connections come first, then those of each sender; within a sender, in
+        call order. For tools (the catalog's sender-receiver map), not for sending.
+        """
+        pairs = self._connections()
+        order = {id(sender): index for index, (sender, _) in reversed(list(enumerate(pairs)))}
+        pairs.sort(
+            key=lambda pair: (
+                pair[0] is not ANY,
+                order[id(pair[0])],
+                -pair[1].priority,
+                pair[1].seq,
+            )
+        )
+        return tuple(
+            ConnectionInfo(receiver, sender, conn.priority, conn.ref is not None)
+            for sender, conn in pairs
+            if (receiver := conn.target()) is not None
+        )
+
     def has_receivers_for(self, sender: S) -> bool:
         """Tell whether a send from ``sender`` would reach a live receiver (never stale)."""
         return self._has_live(self._unproxied(sender))
-
-
-SI = TypeVar("SI")
-MI = TypeVar("MI")
-
-
-class _Receiver(Protocol[SC, MC, QC, RC]):
-    """A receiver that can be called as ``(sender, payload)``, whatever else it takes.
-
-    Both overloads must hold for a callable to match: the first rejects a receiver with a
-    required third parameter, the second binds ``QC`` to what else it accepts, so that
-    ``connect`` can return the receiver with its own signature.
-    """
-
-    @overload
-    def __call__(self, sender: SC, payload: MC, /) -> RC: ...
-
-    @overload
-    def __call__(self, sender: SC, payload: MC, /, *args: QC.args, **kwargs: QC.kwargs) -> RC: ...
-
-
-class _ConnectDecorator(Protocol[SI, MI]):
-    """Type of the decorator returned by :meth:`Signal.connect_via` (see ``connect``)."""
-
-    @overload
-    def __call__(
-        self, receiver: _Receiver[SI, MI, Q, R], /
-    ) -> Callable[Concatenate[SI, MI, Q], R]: ...
-
-    @overload
-    def __call__(  # pyright: ignore[reportOverlappingOverload]  # lambdas, as in connect
-        self, receiver: Callable[[SI, MI], R], /
-    ) -> Callable[[SI, MI], R]: ...
-
-
-async def _call_async(receiver: Callable[..., Any], sender: object, payload: object) -> Any:
-    result = receiver(sender, payload)
-    if inspect.isawaitable(result):
-        return await result
-    return result
-
-
-async def _outcome(
-    receiver: Callable[..., Any], sender: object, payload: object
-) -> tuple[bool, Any]:
-    """``(True, result)`` or ``(False, exception)``: a receiver's own return value is
-    never mistaken for a failure."""
-    try:
-        return True, await _call_async(receiver, sender, payload)
-    except Exception as exc:
-        return False, exc
-
-
-async def _settle_all(calls: list[Awaitable[tuple[bool, Any]]]) -> list[tuple[bool, Any]]:
-    """Run ``calls`` concurrently and return their outcomes once every one has ended.
-
-    Unlike a bare ``asyncio.gather``, it never returns or raises while some call still
-    runs: a receiver that raises ``CancelledError`` (or another ``BaseException``) lets
-    the others finish, then propagates; if the send itself is cancelled, every call is
-    cancelled and awaited before the cancellation propagates.
-    """
-    if not calls:
-        return []
-    import asyncio  # here, not at the top: it costs ~15 ms to import
-
-    tasks = [asyncio.ensure_future(call) for call in calls]
-    try:
-        await asyncio.wait(tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.wait(tasks)
-        raise
-    for task in tasks:
-        if task.cancelled():
-            raise asyncio.CancelledError("a receiver of a concurrent send was cancelled")
-        interrupt = task.exception()
-        if interrupt is not None:  # a BaseException: _outcome catches the rest
-            raise interrupt
-    return [task.result() for task in tasks]
 
 
 def _call_each(
@@ -854,5 +810,5 @@ def _weak_default(receiver: object, weak: bool | None) -> bool:
     return type(receiver) is MethodType and type(receiver.__self__).__weakrefoffset__ != 0
 
 
-for _public in (ReceiverConnected, ReceiverDisconnected, Signal):
+for _public in (ConnectionInfo, ReceiverConnected, ReceiverDisconnected, Signal):
     _public.__module__ = "typedsignals"  # reprs and docs show the public path
