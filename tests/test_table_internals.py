@@ -14,7 +14,7 @@ import pytest
 
 import typedsignals.blinker as compat
 from typedsignals import Signal
-from typedsignals._signal import _weak_default
+from typedsignals._receivers import weak_default
 from typedsignals._table import receiver_key
 from typedsignals.exceptions import ReceiverTypeError
 
@@ -60,10 +60,10 @@ RECEIVERS: dict[str, Callable[..., Any]] = {
 
 @pytest.mark.parametrize("weak", [None, True, False])
 @pytest.mark.parametrize("name", list(RECEIVERS))
-def test_connect_applies_the_reference_policy_of_weak_default(name: str, weak: bool | None) -> None:
-    """Signal.connect's inlined default holds a receiver as _weak_default says."""
+def test_connect_applies_the_reference_policy_ofweak_default(name: str, weak: bool | None) -> None:
+    """Signal.connect's inlined default holds a receiver as weak_default says."""
     receiver = RECEIVERS[name]
-    expected = _weak_default(receiver, weak)
+    expected = weak_default(receiver, weak)
     signal = Signal("policy")
     if weak and name == "bound method, no weakref":
         with pytest.raises(ReceiverTypeError, match="cannot be held weakly"):

@@ -41,13 +41,8 @@ from .exceptions import (
 if _typing.TYPE_CHECKING:
     from ._namespace import Namespace, default_namespace, signal
     from ._payload import EmptyPayload, Payload
-    from ._signal import (
-        ConnectionInfo,
-        ErrorPolicy,
-        ReceiverConnected,
-        ReceiverDisconnected,
-        Signal,
-    )
+    from ._records import ConnectionInfo, ReceiverConnected, ReceiverDisconnected
+    from ._signal import ErrorPolicy, Signal
 
 __all__ = [
     "ANY",
@@ -79,13 +74,13 @@ __all__ = [
 __version__ = "0.1.0"
 
 _LAZY = {
-    "ConnectionInfo": "._signal",
+    "ConnectionInfo": "._records",
     "EmptyPayload": "._payload",
     "ErrorPolicy": "._signal",
     "Namespace": "._namespace",
     "Payload": "._payload",
-    "ReceiverConnected": "._signal",
-    "ReceiverDisconnected": "._signal",
+    "ReceiverConnected": "._records",
+    "ReceiverDisconnected": "._records",
     "Signal": "._signal",
     "default_namespace": "._namespace",
     "signal": "._namespace",

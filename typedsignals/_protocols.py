@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Concatenate, Protocol, overload
+from typing import Any, Concatenate, Protocol, overload
 
 from typing_extensions import ParamSpec, TypeVar
 
-__all__ = ["ConnectDecorator", "Receiver"]
+__all__ = ["ConnectDecorator", "Deferral", "Receiver"]
 
 Q = ParamSpec("Q")
 R = TypeVar("R")
@@ -47,3 +47,25 @@ class ConnectDecorator(Protocol[SI, MI]):
     def __call__(  # pyright: ignore[reportOverlappingOverload]  # lambdas, as in connect
         self, receiver: Callable[[SI, MI], R], /
     ) -> Callable[[SI, MI], R]: ...
+
+
+class Deferral(Protocol):
+    """What ``Signal.connect(receiver, via=...)`` takes: a way to run receivers later.
+
+    The signal connects, in the receiver's place, the stand-in that :meth:`defer`
+    returns; a send calls the stand-in as ``(sender, payload)``, which queues the call and
+    returns a handle (that handle is the receiver's result in ``send``'s list).
+    ``typedsignals.delivery`` implements it; the core only calls it.
+    """
+
+    def defer(
+        self, signal: Any, receiver: Callable[..., Any], sender: object
+    ) -> Callable[[Any, Any], Any]:
+        """Check that ``receiver`` can be delivered this way; return its stand-in.
+
+        Raises:
+            ReceiverTypeError: The receiver cannot be delivered this way (for instance,
+                a worker in another process could not find it).
+            SenderTypeError: The sender (or the signal's sender type) cannot travel.
+        """
+        ...

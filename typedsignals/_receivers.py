@@ -23,6 +23,7 @@ __all__ = [
     "make_ref",
     "receiver_verdict",
     "refused",
+    "weak_default",
 ]
 
 
@@ -164,3 +165,13 @@ def make_ref(
 
 
 AnyType.__module__ = "typedsignals"  # the public path, for reprs and docs
+
+
+def weak_default(receiver: object, weak: bool | None) -> bool:
+    """The reference policy: bound methods are held weakly on their instance, everything
+    else strongly, so that an inline lambda or a partial is never silently dropped."""
+    if weak is not None:
+        return weak
+    # An instance that cannot be weakly referenced (__slots__ without __weakref__) keeps
+    # its method strongly held rather than being refused.
+    return type(receiver) is MethodType and type(receiver.__self__).__weakrefoffset__ != 0

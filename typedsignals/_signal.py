@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from types import MethodType
 from typing import (
@@ -13,7 +13,6 @@ from typing import (
     Final,
     Generic,
     Literal,
-    NamedTuple,
     cast,
     overload,
 )
@@ -24,10 +23,19 @@ from typing_extensions import ParamSpec, TypeVar
 from ._concurrent import call_async, outcome, settle_all
 from ._config import state as _state
 from ._frozen import revalidator_for, seal, validator_for
-from ._payload import EmptyPayload, Payload
-from ._protocols import ConnectDecorator, Receiver
-from ._receivers import ANY, ASYNC, WEAK_REF_TYPES, AnyType, describe, receiver_verdict
-from ._table import WEAK, ReceiverTable
+from ._payload import EmptyPayload
+from ._protocols import ConnectDecorator, Deferral, Receiver
+from ._receivers import (
+    ANY,
+    ASYNC,
+    WEAK_REF_TYPES,
+    AnyType,
+    describe,
+    receiver_verdict,
+    weak_default,
+)
+from ._records import ConnectionInfo, ReceiverConnected, ReceiverDisconnected
+from ._table import WEAK, ReceiverTable, receiver_key
 from .exceptions import (
     PayloadTypeError,
     ReceiverErrors,
@@ -59,32 +67,6 @@ ErrorPolicy = Literal["raise", "collect", "log"]
 _POLICIES: Final = ("raise", "collect", "log")
 _FACTORIES: Final = frozenset({__name__, "typedsignals._namespace"})
 _logger: Final = logging.getLogger("typedsignals")
-
-
-class ReceiverConnected(Payload):
-    """Payload of :attr:`Signal.receiver_connected`."""
-
-    receiver: Callable[..., Any]
-    sender: Any
-    weak: bool
-
-
-class ReceiverDisconnected(Payload):
-    """Payload of :attr:`Signal.receiver_disconnected`."""
-
-    receiver: Callable[..., Any]
-    sender: Any
-
-
-class ConnectionInfo(NamedTuple):
-    """One connection of a receiver, as :meth:`Signal.connections` reports it."""
-
-    receiver: Callable[..., Any]
-    sender: object
-    """The sender it is connected for, or :data:`~typedsignals.ANY`."""
-    priority: int
-    weak: bool
-    """Whether the signal holds the receiver by a weak reference."""
 
 
 class Signal(ReceiverTable, Generic[S, P, M]):
@@ -196,6 +178,8 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         self._meta_disconnected: Signal[Signal[Any, ..., Any], ..., ReceiverDisconnected] | None = (
             None
         )
+        self._stand_ins: dict[Hashable, Callable[..., Any]] = {}
+        """Deferred receivers (connected with ``via=``) -> the stand-ins connected."""
         super().__init__(name)
         self._declare(model, sender)
         self.doc = doc
@@ -647,6 +631,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         *,
         weak: bool | None = None,
         priority: int = 0,
+        via: Deferral | None = None,
     ) -> Callable[Concatenate[S, M, Q], R]: ...
 
     @overload
@@ -657,6 +642,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         *,
         weak: bool | None = None,
         priority: int = 0,
+        via: Deferral | None = None,
     ) -> Callable[[S, M], R]: ...
 
     def connect(
@@ -666,6 +652,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         *,
         weak: bool | None = None,
         priority: int = 0,
+        via: Deferral | None = None,
     ) -> Callable[..., Any]:
         """Connect ``receiver`` to be called as ``receiver(sender, payload)``.
 
@@ -683,16 +670,32 @@ class Signal(ReceiverTable, Generic[S, P, M]):
                 else strongly (so an inline lambda is never silently dropped).
             priority: Receivers with a higher priority are called first; equal
                 priorities keep registration order.
+            via: Run the receiver later, elsewhere: a deferred delivery such as
+                ``typedsignals.delivery.ThreadPoolDelivery()`` or a Celery delivery
+                (docs/delivery.md). The send then gets a handle, not the result.
 
         Raises:
             ReceiverTypeError: The receiver is not callable, cannot take
                 ``(sender, payload)``, or cannot be weakly referenced with ``weak=True``.
             SenderTypeError: ``sender`` is not an instance of the declared sender type.
         """
-        if weak is None:  # _weak_default, inlined: connect is hot (tests check the copy)
+        if via is not None:
+            return self._connect_deferred(receiver, sender, via, priority)
+        if weak is None:  # weak_default, inlined: connect is hot (tests check the copy)
             bound_to = getattr(receiver, "__self__", None) if type(receiver) is MethodType else None
             weak = bound_to is not None and type(bound_to).__weakrefoffset__ != 0
         self._connect(receiver, sender, weak, priority)
+        return receiver
+
+    def _connect_deferred(
+        self, receiver: Callable[..., Any], sender: object, via: Deferral, priority: int
+    ) -> Callable[..., Any]:
+        """Connect the stand-in ``via`` makes for ``receiver``, held strongly."""
+        stand_in = self._stand_ins.get(receiver_key(receiver))
+        if stand_in is None or getattr(stand_in, "deferral", None) is not via:
+            stand_in = via.defer(self, receiver, sender)
+            self._stand_ins[receiver_key(receiver)] = stand_in
+        self._connect(stand_in, sender, False, priority)
         return receiver
 
     def connect_via(
@@ -718,7 +721,7 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         """
 
         def decorator(receiver: Callable[..., Any]) -> Callable[..., Any]:
-            self._connect(receiver, sender, _weak_default(receiver, weak), priority)
+            self._connect(receiver, sender, weak_default(receiver, weak), priority)
             return receiver
 
         return cast("ConnectDecorator[S, M]", decorator)
@@ -743,7 +746,14 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         the connection for that sender. Disconnecting a receiver that is not connected
         does nothing.
         """
-        self._disconnect(receiver, sender if sender is ANY else self._unproxied(sender))
+        target = sender if sender is ANY else self._unproxied(sender)
+        if self._stand_ins:  # the receiver's deferred connections go with it
+            stand_in = self._stand_ins.get(receiver_key(receiver))
+            if stand_in is not None:
+                self._disconnect(stand_in, target)
+                if sender is ANY:
+                    del self._stand_ins[receiver_key(receiver)]
+        self._disconnect(receiver, target)
 
     def _announce_connected(self, receiver: Callable[..., Any], sender: object, weak: bool) -> None:
         meta = self._meta_connected
@@ -798,16 +808,6 @@ def _call_each(
 def _check_policy(name: str, policy: object, error: type[Exception]) -> None:
     if policy not in _POLICIES:
         raise error(f"signal {name!r}: error_policy must be one of {_POLICIES}, not {policy!r}")
-
-
-def _weak_default(receiver: object, weak: bool | None) -> bool:
-    """The reference policy: bound methods are held weakly on their instance, everything
-    else strongly, so that an inline lambda or a partial is never silently dropped."""
-    if weak is not None:
-        return weak
-    # An instance that cannot be weakly referenced (__slots__ without __weakref__) keeps
-    # its method strongly held rather than being refused.
-    return type(receiver) is MethodType and type(receiver.__self__).__weakrefoffset__ != 0
 
 
 for _public in (ConnectionInfo, ReceiverConnected, ReceiverDisconnected, Signal):
