@@ -161,6 +161,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m benchmarks",
         description="Benchmark typedsignals against blinker, psygnal and django.dispatch "
         "on the same workloads, interleaved, in one run.",
+        epilog="The mypy plugin's cost (issue #17) is measured separately: "
+        "python -m benchmarks.mypy_plugin --help.",
     )
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="fewer repeats and samples: about 15 s")
