@@ -9,6 +9,7 @@ from typing import Any, cast, overload
 from pydantic import BaseModel
 from typing_extensions import ParamSpec, TypeVar
 
+from ._observe import Middleware, checked
 from ._payload import EmptyPayload
 from ._signal import ErrorPolicy, Signal
 from .exceptions import SignalDefinitionError
@@ -43,6 +44,22 @@ class Namespace:
         self.name = name
         self._signals: dict[str, Signal[Any, ..., Any]] = {}
         self._lock = threading.Lock()
+        self._middleware: list[Middleware] = []
+
+    def use_middleware(self, middleware: Middleware) -> None:
+        """Install ``middleware`` for every signal of this namespace, now and later."""
+        with self._lock:
+            self._middleware.append(checked(middleware))
+            signals = list(self._signals.values())
+        _refresh(signals)
+
+    def remove_middleware(self, middleware: Middleware) -> None:
+        """Remove a middleware installed with :meth:`use_middleware` (if it is)."""
+        with self._lock:
+            if middleware in self._middleware:
+                self._middleware.remove(middleware)
+            signals = list(self._signals.values())
+        _refresh(signals)
 
     @overload
     def signal(
@@ -114,6 +131,9 @@ class Namespace:
                     strict=bool(strict),
                     concurrent=bool(concurrent),
                 )
+                created.namespace = self
+                with created._lock:
+                    created._settings_changed()  # the namespace's middleware applies
                 self._signals[name] = created
                 return created
         wanted = {
@@ -194,3 +214,9 @@ def _show(value: object) -> str:
 
 
 Namespace.__module__ = "typedsignals"  # the public path, for reprs and docs
+
+
+def _refresh(signals: list[Signal[Any, ..., Any]]) -> None:
+    for each in signals:
+        with each._lock:
+            each._settings_changed()

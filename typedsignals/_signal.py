@@ -11,7 +11,6 @@ from typing import (
     Any,
     Concatenate,
     Final,
-    Generic,
     Literal,
     cast,
     overload,
@@ -20,9 +19,9 @@ from typing import (
 from pydantic import BaseModel
 from typing_extensions import ParamSpec, TypeVar
 
-from ._concurrent import call_async, outcome, settle_all
 from ._config import state as _state
 from ._frozen import revalidator_for, seal, validator_for
+from ._observe import Middleware, chain_for, checked, deliver
 from ._payload import EmptyPayload
 from ._protocols import ConnectDecorator, Deferral, Receiver
 from ._receivers import (
@@ -35,7 +34,9 @@ from ._receivers import (
     weak_default,
 )
 from ._records import ConnectionInfo, ReceiverConnected, ReceiverDisconnected
+from ._sending_async import AsyncSends
 from ._table import WEAK, ReceiverTable, receiver_key
+from ._typevars import M, P, S
 from .exceptions import (
     PayloadTypeError,
     ReceiverErrors,
@@ -55,9 +56,6 @@ __all__ = [
     "Signal",
 ]
 
-S = TypeVar("S", default=object)
-P = ParamSpec("P", default=[])
-M = TypeVar("M", bound=BaseModel, default=EmptyPayload)
 Q = ParamSpec("Q")
 R = TypeVar("R")
 
@@ -69,7 +67,7 @@ _FACTORIES: Final = frozenset({__name__, "typedsignals._namespace"})
 _logger: Final = logging.getLogger("typedsignals")
 
 
-class Signal(ReceiverTable, Generic[S, P, M]):
+class Signal(ReceiverTable, AsyncSends[S, P, M]):
     """A named signal whose payload is a pydantic model.
 
     ``Signal[S, P, M]`` is generic over the sender type ``S``, the payload model's
@@ -173,6 +171,10 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         # registers itself (the last step of ReceiverTable.__init__).
         self._strict = bool(strict)
         self._policy: ErrorPolicy = error_policy
+        self._middleware: list[Middleware] = []
+        self.namespace: Any = None
+        """The :class:`~typedsignals.Namespace` that made this signal, if one did."""
+        self._chain: tuple[Middleware, ...] | None = None
         self._fail_fast = error_policy == "raise"
         self._meta_connected: Signal[Signal[Any, ..., Any], ..., ReceiverConnected] | None = None
         self._meta_disconnected: Signal[Signal[Any, ..., Any], ..., ReceiverDisconnected] | None = (
@@ -217,8 +219,28 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             self._settings_changed()
 
     def _settings_changed(self) -> None:
+        # The send paths are picked here, not inside every send: with no middleware,
+        # a fail-fast signal calls receivers inline (docs/performance.md).
         self._validate_always = self._strict or _state.strict
+        namespace = self.namespace
+        self._chain = chain_for(
+            self._middleware, () if namespace is None else namespace._middleware
+        )
+        self._fail_fast = self._policy == "raise" and self._chain is None
         self._refresh_idle()
+
+    def use_middleware(self, middleware: Middleware) -> None:
+        """Install ``middleware`` around this signal's sends and receiver calls."""
+        with self._lock:
+            self._middleware.append(checked(middleware))
+            self._settings_changed()
+
+    def remove_middleware(self, middleware: Middleware) -> None:
+        """Remove a middleware installed with :meth:`use_middleware` (if it is)."""
+        with self._lock:
+            if middleware in self._middleware:
+                self._middleware.remove(middleware)
+            self._settings_changed()
 
     @property
     def error_policy(self) -> ErrorPolicy:
@@ -228,8 +250,9 @@ class Signal(ReceiverTable, Generic[S, P, M]):
     @error_policy.setter
     def error_policy(self, policy: ErrorPolicy) -> None:
         _check_policy(self.name, policy, SignalDefinitionError)
-        self._policy = policy
-        self._fail_fast = policy == "raise"
+        with self._lock:
+            self._policy = policy
+            self._settings_changed()
 
     # The meta signals are made on first access and kept in plain attributes (not a
     # cached_property: that reads self.__dict__, which makes CPython store every
@@ -337,54 +360,6 @@ class Signal(ReceiverTable, Generic[S, P, M]):
             return []
         return self._deliver(sender, payload, items, flags, policy)
 
-    async def send_async(
-        self, sender: S, /, *args: P.args, **fields: P.kwargs
-    ) -> list[tuple[Callable[[S, M], Any], Any]]:
-        """Like :meth:`send`, awaiting coroutine receivers; sync receivers are called.
-
-        Receivers run one after another unless the signal was declared with
-        ``concurrent=True`` (see :meth:`send_async_payload` to choose per call).
-        """
-        if args:
-            raise extra_positional(self.name, "send_async", len(args))
-        sender = self._vet_sender(sender)
-        items, flags = self._dispatch_for(sender)
-        if not items or self._mute_depth:
-            if self._validate_always:  # strict mode: validate even unheard sends
-                self._payload_from(fields)
-            return []
-        payload = self._payload_from(fields)
-        return await self._deliver_async(
-            sender, payload, items, flags, self.concurrent, self._policy
-        )
-
-    async def send_async_payload(
-        self,
-        sender: S,
-        payload: M,
-        /,
-        *,
-        concurrent: bool | None = None,
-        error_policy: ErrorPolicy | None = None,
-    ) -> list[tuple[Callable[[S, M], Any], Any]]:
-        """Send a prebuilt payload asynchronously.
-
-        Args:
-            sender: The sender.
-            payload: An instance of the signal's model.
-            concurrent: Run coroutine receivers concurrently; the default is the
-                signal's ``concurrent`` setting.
-            error_policy: Use this error policy for this send instead of the signal's.
-        """
-        payload = self._prebuilt(payload)
-        sender = self._vet_sender(sender)
-        policy = self._resolve_policy(error_policy)
-        items, flags = self._dispatch_for(sender)
-        if not items or self._mute_depth:
-            return []
-        run_concurrently = self.concurrent if concurrent is None else concurrent
-        return await self._deliver_async(sender, payload, items, flags, run_concurrently, policy)
-
     def validate(self, sender: S, /, *args: P.args, **fields: P.kwargs) -> M:
         """Build and return the payload ``send`` would deliver, without sending it.
 
@@ -466,8 +441,12 @@ class Signal(ReceiverTable, Generic[S, P, M]):
         items: tuple[Any, ...],
         flags: int,
         policy: ErrorPolicy,
+        observed: bool = False,
     ) -> list[tuple[Any, Any]]:
-        """Call receivers one by one: the path for weak or async receivers and soft policies."""
+        """Call receivers one by one: the path for weak or async receivers, soft policies
+        and middleware (which calls back here with ``observed`` and wrapped receivers)."""
+        if self._chain is not None and not observed:
+            return deliver(self, self._chain, sender, payload, items, flags, policy)
         if flags & ASYNC:
             self._reject_async(items)
         results: list[tuple[Any, Any]] = []
@@ -532,59 +511,6 @@ class Signal(ReceiverTable, Generic[S, P, M]):
                 f"signal {self.name!r}: send() cannot await the coroutine receiver(s) "
                 f"{', '.join(names)}; use send_async() (nothing was delivered)"
             )
-
-    async def _deliver_async(
-        self,
-        sender: object,
-        payload: object,
-        items: tuple[Any, ...],
-        flags: int,
-        concurrent: bool,
-        policy: ErrorPolicy,
-    ) -> list[tuple[Any, Any]]:
-        results: list[tuple[Any, Any]] = []
-        failures: list[tuple[Callable[..., Any], Exception]] = []
-        if concurrent:
-            receivers = [r for r in map(self._resolve, items) if r is not None]
-            outcomes = await settle_all([outcome(r, sender, payload) for r in receivers])
-            for receiver, (ok, value) in zip(receivers, outcomes):
-                if ok:
-                    results.append((receiver, value))
-                else:
-                    self._record_failure(receiver, value, failures, policy)
-        else:
-            for item in items:
-                # Resolved just before its turn: an owner that died during the send
-                # (in an earlier receiver's await) is not called.
-                live = self._resolve(item)
-                if live is None:
-                    continue
-                receiver = live
-                if policy == "raise":
-                    results.append((receiver, await call_async(receiver, sender, payload)))
-                    continue
-                ok, value = await outcome(receiver, sender, payload)
-                if ok:
-                    results.append((receiver, value))
-                else:
-                    self._record_failure(receiver, value, failures, policy)
-        if self._dead:
-            self._purge_soon()
-        if failures and policy == "raise":
-            # Only concurrent sends get here: every receiver ran. The first failure in
-            # receiver order propagates; the others must not vanish silently.
-            for receiver, exc in failures[1:]:
-                _logger.error(
-                    "receiver %s of signal %r also raised %s (the first failure propagates)",
-                    describe(receiver),
-                    self.name,
-                    type(exc).__name__,
-                    exc_info=exc,
-                )
-            raise failures[0][1]
-        if failures:
-            self._raise_collected(failures)
-        return results
 
     def _record_failure(
         self,

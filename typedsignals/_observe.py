@@ -1,0 +1,341 @@
+"""Middleware around sends and receiver calls: the hook that metrics, tracing and slow-
+receiver warnings are built on, at no cost while nothing is installed.
+
+A signal composes its chain when its settings change (a middleware installed or removed
+for it, its namespace or the process), never inside a send. With an empty chain, sends
+take the paths they always took; with one, they go through :func:`deliver`, which calls
+each receiver through the chain.
+
+Order: process-wide middleware is outermost, then the namespace's, then the signal's;
+within a level, the first installed is the outermost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import itertools
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Final
+
+from ._table import ASYNC, WEAK
+from .exceptions import add_note
+
+if TYPE_CHECKING:
+    from ._signal import ErrorPolicy, Signal
+
+__all__ = [
+    "Middleware",
+    "ReceiverCall",
+    "SendInfo",
+    "chain_for",
+    "checked",
+    "current_send",
+    "deliver",
+    "deliver_async",
+    "installed",
+    "remove",
+    "use",
+]
+
+_ids: Final = itertools.count(1)
+_current: contextvars.ContextVar[SendInfo | None] = contextvars.ContextVar(
+    "typedsignals_send", default=None
+)
+_process: list[Middleware] = []
+
+
+class SendInfo:
+    """One observed send: what a middleware's ``around_send`` and its calls see.
+
+    Attributes:
+        signal: The signal sent.
+        sender: The sender.
+        payload: The validated payload.
+        receivers: How many receivers the send calls.
+        id: This send's id, unique in the process.
+        parent_id: The id of the send whose receiver made this send, or None (context
+            variables carry it, across ``await`` too).
+    """
+
+    __slots__ = ("id", "parent_id", "payload", "receivers", "sender", "signal")
+
+    def __init__(
+        self, signal: Signal[Any, ..., Any], sender: object, payload: object, receivers: int
+    ) -> None:
+        parent = _current.get()
+        self.signal = signal
+        self.sender = sender
+        self.payload = payload
+        self.receivers = receivers
+        self.id = next(_ids)
+        self.parent_id = None if parent is None else parent.id
+
+    def __repr__(self) -> str:
+        return f"<send {self.id} of signal {self.signal.name!r}, parent {self.parent_id}>"
+
+
+class ReceiverCall:
+    """One receiver call of an observed send."""
+
+    __slots__ = ("receiver", "send")
+
+    def __init__(self, send: SendInfo, receiver: Callable[..., Any]) -> None:
+        self.send = send
+        self.receiver = receiver
+
+
+class Middleware:
+    """A hook around sends and receiver calls; subclass it and override what you need.
+
+    ``before``, ``after`` and ``error`` are called around every receiver call, sync or
+    coroutine, with the duration in seconds. ``around_receiver`` and ``around_send`` wrap
+    a synchronous call or a whole send: call ``proceed()`` to go on (zero or more times:
+    retries), and return what it returns or something else (exception translation). A
+    middleware that raises is a receiver failure for the signal's error policy, with a
+    note naming the middleware.
+    """
+
+    def before(self, call: ReceiverCall) -> None:
+        """Called before each receiver call."""
+
+    def after(self, call: ReceiverCall, result: Any, seconds: float) -> None:
+        """Called after a receiver call returned ``result``."""
+
+    def error(self, call: ReceiverCall, exc: BaseException, seconds: float) -> None:
+        """Called after a receiver call raised ``exc`` (it propagates afterwards)."""
+
+    def around_receiver(self, call: ReceiverCall, proceed: Callable[[], Any]) -> Any:
+        """Wrap one synchronous receiver call; the default calls ``proceed()`` once."""
+        return proceed()
+
+    def around_send(self, send: SendInfo, proceed: Callable[[], list[tuple[Any, Any]]]) -> Any:
+        """Wrap one send's delivery to its receivers; the default calls ``proceed()``."""
+        return proceed()
+
+
+def use(middleware: Middleware) -> None:
+    """Install ``middleware`` for every signal of the process (outermost level)."""
+    _process.append(checked(middleware))
+    _refresh_all()
+
+
+def remove(middleware: Middleware) -> None:
+    """Remove a process-wide middleware; removing one not installed does nothing."""
+    if middleware in _process:
+        _process.remove(middleware)
+        _refresh_all()
+
+
+def installed() -> tuple[Middleware, ...]:
+    """The process-wide middleware, outermost first."""
+    return tuple(_process)
+
+
+def current_send() -> SendInfo | None:
+    """The observed send whose receiver is running now, if any (for ids in logs)."""
+    return _current.get()
+
+
+def chain_for(
+    own: Iterable[Middleware], namespace: Iterable[Middleware]
+) -> tuple[Middleware, ...] | None:
+    """A signal's chain, outermost first, or None when it is empty (the zero-cost case)."""
+    chain = (*_process, *namespace, *own)
+    return chain or None
+
+
+def checked(middleware: object) -> Middleware:
+    if not isinstance(middleware, Middleware):
+        raise TypeError(
+            f"a middleware must be a typedsignals.observe.Middleware instance, not {middleware!r}"
+        )
+    return middleware
+
+
+def _refresh_all() -> None:
+    from ._table import all_signals
+
+    for table in all_signals():
+        with table._lock:
+            table._settings_changed()
+
+
+# -- the observed paths ---------------------------------------------------------------------
+
+
+class _Observed:
+    """A receiver as an observed send calls it: through the chain."""
+
+    __slots__ = ("call", "chain", "receiver")
+
+    def __init__(
+        self, receiver: Callable[..., Any], chain: tuple[Middleware, ...], send: SendInfo
+    ) -> None:
+        self.receiver = receiver
+        self.chain = chain
+        self.call = ReceiverCall(send, receiver)
+
+    def __call__(self, sender: object, payload: object) -> Any:
+        call = self.call
+        chain = self.chain
+
+        def innermost() -> Any:
+            return self.receiver(sender, payload)
+
+        proceed = innermost
+        for middleware in reversed(chain):
+            proceed = _around(middleware, call, proceed)
+        for middleware in chain:
+            _hook(middleware, "before", middleware.before, call)
+        start = time.perf_counter()
+        try:
+            result = proceed()
+        except Exception as exc:
+            seconds = time.perf_counter() - start
+            for middleware in reversed(chain):
+                _hook(middleware, "error", middleware.error, call, exc, seconds)
+            raise
+        seconds = time.perf_counter() - start
+        for middleware in reversed(chain):
+            _hook(middleware, "after", middleware.after, call, result, seconds)
+        return result
+
+    async def call_async(self, sender: object, payload: object) -> Any:
+        call = self.call
+        chain = self.chain
+        for middleware in chain:
+            _hook(middleware, "before", middleware.before, call)
+        start = time.perf_counter()
+        try:
+            result = self.receiver(sender, payload)
+            if isinstance(result, Awaitable):
+                result = await result
+        except Exception as exc:
+            seconds = time.perf_counter() - start
+            for middleware in reversed(chain):
+                _hook(middleware, "error", middleware.error, call, exc, seconds)
+            raise
+        seconds = time.perf_counter() - start
+        for middleware in reversed(chain):
+            _hook(middleware, "after", middleware.after, call, result, seconds)
+        return result
+
+    def __repr__(self) -> str:
+        from ._receivers import describe
+
+        return describe(self.receiver)
+
+
+def _around(
+    middleware: Middleware, call: ReceiverCall, inner: Callable[[], Any]
+) -> Callable[[], Any]:
+    def proceed() -> Any:
+        return _hook(middleware, "around_receiver", middleware.around_receiver, call, inner)
+
+    return proceed
+
+
+def _hook(middleware: Middleware, name: str, method: Callable[..., Any], *args: Any) -> Any:
+    """Call a middleware's hook; an exception it raises gets a note naming it."""
+    try:
+        return method(*args)
+    except Exception as exc:
+        if not getattr(exc, "_typedsignals_noted", False):
+            add_note(exc, f"raised in middleware {type(middleware).__qualname__}.{name}")
+            with contextlib.suppress(AttributeError):  # exceptions with __slots__
+                exc._typedsignals_noted = True  # type: ignore[attr-defined]
+        raise
+
+
+def _observed(
+    signal: Signal[Any, ..., Any],
+    chain: tuple[Middleware, ...],
+    send: SendInfo,
+    items: tuple[Any, ...],
+) -> tuple[_Observed, ...]:
+    live = (signal._resolve(item) for item in items)
+    return tuple(_Observed(receiver, chain, send) for receiver in live if receiver is not None)
+
+
+def _unwrap(results: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    return [(getattr(receiver, "receiver", receiver), result) for receiver, result in results]
+
+
+def deliver(
+    signal: Signal[Any, ..., Any],
+    chain: tuple[Middleware, ...],
+    sender: object,
+    payload: object,
+    items: tuple[Any, ...],
+    flags: int,
+    policy: ErrorPolicy,
+) -> list[tuple[Any, Any]]:
+    """The synchronous send path of a signal with middleware."""
+    if flags & ASYNC:
+        signal._reject_async(items)  # names the coroutine receivers, before any call
+    send = SendInfo(signal, sender, payload, len(items))
+    wrapped = _observed(signal, chain, send, items)
+
+    def run() -> list[tuple[Any, Any]]:
+        token = _current.set(send)
+        try:
+            return _unwrap(signal._deliver(sender, payload, wrapped, 0, policy, True))
+        finally:
+            _current.reset(token)
+
+    proceed: Callable[[], Any] = run
+    for middleware in reversed(chain):
+        proceed = _around_send(middleware, send, proceed)
+    result: list[tuple[Any, Any]] = proceed()
+    return result
+
+
+def _around_send(
+    middleware: Middleware, send: SendInfo, inner: Callable[[], Any]
+) -> Callable[[], Any]:
+    def proceed() -> Any:
+        return _hook(middleware, "around_send", middleware.around_send, send, inner)
+
+    return proceed
+
+
+async def deliver_async(
+    signal: Signal[Any, ..., Any],
+    chain: tuple[Middleware, ...],
+    sender: object,
+    payload: object,
+    items: tuple[Any, ...],
+    flags: int,
+    concurrent: bool,
+    policy: ErrorPolicy,
+) -> list[tuple[Any, Any]]:
+    """The asynchronous send path of a signal with middleware (``before``/``after``/
+    ``error`` hooks; ``around_*`` wrap synchronous sends only)."""
+    send = SendInfo(signal, sender, payload, len(items))
+    wrapped = tuple(_AsyncObserved(w) for w in _observed(signal, chain, send, items))
+    token = _current.set(send)
+    try:
+        results = await signal._deliver_async(
+            sender, payload, wrapped, flags & ~WEAK, concurrent, policy, True
+        )
+    finally:
+        _current.reset(token)
+    return _unwrap([(getattr(r, "observed", r), v) for r, v in results])
+
+
+class _AsyncObserved:
+    """An observed receiver of an async send: a coroutine function the send awaits."""
+
+    __slots__ = ("observed", "receiver")
+
+    def __init__(self, observed: _Observed) -> None:
+        self.observed = observed
+        self.receiver = observed.receiver
+
+    async def __call__(self, sender: object, payload: object) -> Any:
+        return await self.observed.call_async(sender, payload)
+
+    def __repr__(self) -> str:
+        return repr(self.observed)
