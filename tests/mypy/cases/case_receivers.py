@@ -68,7 +68,7 @@ user_registered.connect(third)
 
 
 @user_registered.connect_via(app)
-# MYPY: error: Argument 1 to "__call__" of "_ConnectDecorator" has incompatible type "Callable[[App, UserRegistered, int], None]"; expected "Callable[[App, UserRegistered], None]"  [arg-type]
+# MYPY: error: Argument 1 to "__call__" of "ConnectDecorator" has incompatible type "Callable[[App, UserRegistered, int], None]"; expected "Callable[[App, UserRegistered], None]"  [arg-type]
 # PYRIGHT: error: Argument of type "(sender: App, payload: UserRegistered, extra: int) -> None" cannot be assigned to parameter "receiver" of type "(App, UserRegistered) -> R@__call__" in function "__call__" (reportArgumentType)
 # PYRIGHT: error: No overloads for "__call__" match the provided arguments (reportCallIssue)
 def third_via(sender: App, payload: UserRegistered, extra: int) -> None: ...
