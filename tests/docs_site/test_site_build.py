@@ -1,0 +1,93 @@
+"""The documentation site builds with ``mkdocs build --strict``: no warning, no broken link."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE_TIMEOUT = 300
+
+
+def build(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``mkdocs build --strict`` of ``config`` into ``site``, from the config's directory."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
+        cwd=config.parent,
+        env={"PATH": "", "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(config.parent)},
+        capture_output=True,
+        text=True,
+        timeout=SITE_TIMEOUT,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's site, built once for this module's tests."""
+    site = tmp_path_factory.mktemp("site")
+    result = build(ROOT / "mkdocs.yml", site)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    return site
+
+
+def page(site: Path, path: str) -> str:
+    """The HTML of the built page at ``path`` (a directory URL, as MkDocs writes them)."""
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+def test_site_builds_strict_with_every_guide(site: Path) -> None:
+    """Every guide of the nav is a built page."""
+    for path in ["getting-started", "concepts/senders", "flask", "migration", "performance"]:
+        assert "<h1" in page(site, path)
+
+
+def test_api_reference_renders_the_public_names(site: Path) -> None:
+    """The API reference holds the core classes, read from their docstrings."""
+    html = page(site, "reference/api")
+    for name in ["typedsignals.Signal", "typedsignals.Payload", "typedsignals.testing.capture"]:
+        assert f'id="{name}"' in html
+
+
+def test_api_reference_shows_doctests_as_code(site: Path) -> None:
+    """``Example:`` sections render as highlighted code, not as Markdown text."""
+    html = page(site, "reference/api")
+    assert '<span class="gp">&gt;&gt;&gt; </span>' in html
+    assert ":meth:" not in html
+    assert ":class:" not in html
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ("[a page that is not there](nowhere.md)", "nowhere.md"),
+        ("[an anchor that is not there](flask.md#no-such-heading)", "no-such-heading"),
+        ("[a same-page anchor](#no-such-heading)", "no-such-heading"),
+    ],
+)
+def test_broken_internal_link_fails_the_build(broken: str, message: str, tmp_path: Path) -> None:
+    """A link to a missing page or heading fails the strict build, naming the target."""
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    shutil.copytree(ROOT / "typedsignals", tmp_path / "typedsignals")
+    index = tmp_path / "docs" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8") + f"\n{broken}\n", encoding="utf-8")
+    result = build(tmp_path / "mkdocs.yml", tmp_path / "site")
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_page_missing_from_the_nav_fails_the_build(tmp_path: Path) -> None:
+    """A page in docs/ that the nav does not list fails the strict build."""
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    shutil.copytree(ROOT / "typedsignals", tmp_path / "typedsignals")
+    (tmp_path / "docs" / "orphan.md").write_text("# Orphan\n", encoding="utf-8")
+    result = build(tmp_path / "mkdocs.yml", tmp_path / "site")
+    assert result.returncode != 0
+    assert "orphan.md" in result.stderr
