@@ -9,7 +9,10 @@ the send gets back a handle (a ``Future``, a Celery ``AsyncResult``), not the re
     user_registered.connect(send_welcome_email, via=background)
 
 :class:`ThreadPoolDelivery` is the embedded default: nothing to install or start.
-``typedsignals.celery`` runs deferred receivers as Celery tasks. See docs/delivery.md.
+``typedsignals.celery`` runs deferred receivers as Celery tasks, on the base every
+out-of-process delivery shares (:class:`RemoteDelivery`; the worker side is
+:func:`deliver`; senders travel in the form :func:`reduce_sender` gives them).
+See docs/delivery.md.
 """
 
 from ._protocol import (
@@ -22,7 +25,9 @@ from ._protocol import (
     receiver_path,
     schema_version,
 )
+from ._senders import reduce_sender, register_flask_app, register_sender, restore_sender
 from ._threads import QueueFullError, ThreadPoolDelivery, WhenFull
+from ._worker import MessageRejected, RemoteDelivery, current_envelope, deliver
 
 __all__ = [
     "WIRE_FORMAT",
@@ -31,9 +36,17 @@ __all__ = [
     "Delivery",
     "DeliveryError",
     "Envelope",
+    "MessageRejected",
     "QueueFullError",
+    "RemoteDelivery",
     "ThreadPoolDelivery",
     "WhenFull",
+    "current_envelope",
+    "deliver",
     "receiver_path",
+    "reduce_sender",
+    "register_flask_app",
+    "register_sender",
+    "restore_sender",
     "schema_version",
 ]

@@ -95,7 +95,8 @@ class DeferredCall:
             schema=schema_version(self.signal.payload_model),
             id=self.id,
             sender=sender,
-            payload=self.payload.model_dump(mode="json"),
+            # By alias: the worker validates it as send() validates keyword fields.
+            payload=self.payload.model_dump(mode="json", by_alias=True),
             headers=dict(headers or {}),
         )
 
