@@ -1,0 +1,143 @@
+"""The Celery app of the delivery tests: the tests send through it, the worker runs it.
+
+The test process imports this module as the sender; the worker subprocess
+(``celery -A delivery.celery_worker worker``) imports it too, so both connect the same
+receivers and agree on their task names. Receivers append what they got, as a JSON
+line, to the file named by ``TYPEDSIGNALS_TEST_OUT``. ``TYPEDSIGNALS_TEST_SCHEMA=2``
+gives the worker the newer :class:`ProfileV2` model for :data:`profile_changed`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+from celery import Celery  # type: ignore[import-untyped]  # Celery ships no types
+from flask import Flask
+from pydantic import StringConstraints
+
+from typedsignals import Payload, Signal
+from typedsignals.celery import CeleryDelivery
+from typedsignals.delivery import current_envelope, register_sender
+
+BROKER = os.environ.get("TYPEDSIGNALS_TEST_BROKER", "redis://127.0.0.1:1/0")
+"""The Redis URL; the tests set it in ``celery_app.conf`` before sending."""
+
+celery_app = Celery("typedsignals-tests", broker=BROKER, backend=BROKER)
+celery_app.conf.update(
+    broker_connection_retry_on_startup=True,
+    worker_cancel_long_running_tasks_on_connection_loss=True,
+    worker_prefetch_multiplier=1,
+    # Unacknowledged messages (acks_late) go back to the queue after this long: it must
+    # exceed the slowest receiver, and bounds how late a lost message comes back.
+    broker_transport_options={"visibility_timeout": 4},
+    result_expires=600,
+)
+
+tasks = CeleryDelivery(celery_app)
+retrying = tasks.with_options(
+    autoretry_for=(ConnectionError,), max_retries=2, default_retry_delay=0, retry_jitter=False
+)
+
+site = Flask(__name__)
+"""A Flask app as a sender: the worker finds it by its import name, this module."""
+
+
+class Shop:
+    """A sender type of our own, registered below with its serialisable form."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+
+register_sender(Shop, lambda shop: shop.code, Shop, key="shop")
+
+
+class Registered(Payload):
+    """Payload of :data:`registered`."""
+
+    user_id: int
+    email: str
+
+
+class ProfileV1(Payload):
+    """What the sender knows of :data:`profile_changed`."""
+
+    user_id: int
+    nickname: str
+
+
+class ProfileV2(Payload):
+    """The worker's newer model: nicknames of at least 3 characters."""
+
+    __schema_version__ = 2
+
+    user_id: int
+    nickname: Annotated[str, StringConstraints(min_length=3)]
+
+
+class Attempt(Payload):
+    """Payload of :data:`attempted`: fail ``failures`` times before succeeding."""
+
+    key: str
+    failures: int
+
+
+registered = Signal("celery-registered", Registered)
+shop_opened = Signal("celery-shop-opened", Registered, sender=Shop)
+site_signup = Signal("celery-site-signup", Registered, sender=Flask)
+profile_changed = Signal(
+    "celery-profile-changed",
+    ProfileV2 if os.environ.get("TYPEDSIGNALS_TEST_SCHEMA") == "2" else ProfileV1,
+)
+attempted = Signal("celery-attempted", Attempt)
+bulk = Signal("celery-bulk", Registered)
+
+
+def write(entry: dict[str, Any]) -> None:
+    """Append ``entry`` as a JSON line to the output file."""
+    with Path(os.environ["TYPEDSIGNALS_TEST_OUT"]).open("a") as out:
+        out.write(json.dumps(entry) + "\n")
+
+
+def record(sender: object, payload: Payload) -> str:
+    """Write what arrived: the sender's form, the payload, its model and message id."""
+    envelope = current_envelope()
+    write(
+        {
+            "sender": sender.code if isinstance(sender, Shop) else repr(sender),
+            "payload": payload.model_dump(mode="json"),
+            "model": type(payload).__qualname__,
+            "id": envelope.id if envelope is not None else None,
+            "pid": os.getpid(),
+        }
+    )
+    return "recorded"
+
+
+def flaky(sender: object, payload: Attempt) -> int:
+    """Fail with ConnectionError the first ``payload.failures`` times for its key."""
+    envelope = current_envelope()
+    write({"attempt": payload.key, "id": envelope.id if envelope is not None else None})
+    lines = Path(os.environ["TYPEDSIGNALS_TEST_OUT"]).read_text().splitlines()
+    tries = sum(json.loads(line).get("attempt") == payload.key for line in lines)
+    if tries <= payload.failures:
+        raise ConnectionError(f"attempt {tries} of {payload.key} fails")
+    return tries
+
+
+def slow(sender: object, payload: Registered) -> None:
+    """Take a while, then record: messages are in flight while Redis restarts."""
+    time.sleep(0.05)
+    record(sender, payload)
+
+
+registered.connect(record, via=tasks)
+shop_opened.connect(record, via=tasks)
+site_signup.connect(record, via=tasks)
+profile_changed.connect(record, via=tasks)
+attempted.connect(flaky, via=retrying)
+bulk.connect(slow, via=tasks)
