@@ -39,7 +39,7 @@ celery_app.conf.update(
 
 tasks = CeleryDelivery(celery_app)
 retrying = tasks.with_options(
-    autoretry_for=(ConnectionError,), max_retries=2, default_retry_delay=0, retry_jitter=False
+    autoretry_for=(Exception,), max_retries=2, default_retry_delay=0, retry_jitter=False
 )
 
 site = Flask(__name__)

@@ -164,3 +164,22 @@ def test_sender_must_be_a_flask_app_of_the_worker(worker: Worker) -> None:
     ((_, handle),) = site_signup.send(stranger, user_id=1, email=unique())
     with pytest.raises(MessageRejected, match=r"no Flask app with import name 'no\.such\.module'"):
         handle.get(timeout=20)
+
+
+def test_rejected_message_is_not_retried_even_under_autoretry_for_exception(
+    worker: Worker,
+) -> None:
+    """autoretry_for=(Exception,) retries receiver errors, never a rejected message."""
+    text = message(
+        signal=attempted.name,
+        receiver="delivery.celery_worker:flaky",
+        payload={"key": "k", "failures": "many"},
+    )
+    handle = celery_app.send_task(
+        task_name(attempted.name, "delivery.celery_worker:flaky"), args=[text]
+    )
+    with pytest.raises(MessageRejected, match="Attempt rejects it"):
+        handle.get(timeout=20)
+    lines = [line for line in worker.log_text().splitlines() if handle.id in line]
+    assert lines
+    assert not any("Retry in" in line for line in lines)

@@ -84,7 +84,9 @@ def _live(key: tuple[str, str]) -> list[tuple[DeferredReceiver, object]]:
         entries = _prepared.get(key, [])
         live = [(entry.stand_in(), entry.sender) for entry in entries]
         kept = [entry for entry, (stand_in, _) in zip(entries, live) if stand_in is not None]
-        if len(kept) != len(entries):
+        if not kept:
+            _prepared.pop(key, None)
+        elif len(kept) != len(entries):
             _prepared[key] = kept
         return [(stand_in, sender) for stand_in, sender in live if stand_in is not None]
 
@@ -241,7 +243,7 @@ def _resolve(envelope: Envelope, expect: tuple[str, str] | None) -> tuple[Deferr
         _reject(envelope, f"it reached the task of {expect[1]} for signal {expect[0]!r}")
     candidates = _live(key)
     if not candidates:
-        if not any(name == envelope.signal for name, _ in list(_prepared)):
+        if not prepared(envelope.signal):
             _reject(envelope, "no receiver of this signal is deferred in this worker "
                               "(unknown signal)")  # fmt: skip
         _reject(envelope, "this receiver is not deferred for the signal in this worker")
