@@ -13,6 +13,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,7 @@ def showcase(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
         "<- 200 OK: Profile shared",
         "<- 500 INTERNAL SERVER ERROR",
         "mail: welcome email queued for alice@example.org",
+        "The welcome email is deferred via ThreadPoolDelivery(",
         "profile: last_modified of alice set to",
         "Audit log: every data modification",
         "Analytics: page views",
@@ -278,6 +280,10 @@ def test_serve_flag_runs_the_dev_server(served: tuple[str, Path]) -> None:
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 201
         assert response.read() == b"Registered bob\n"
+    # The welcome email is deferred to a worker thread: it lands shortly after the answer.
+    deadline = time.monotonic() + 10
+    while not table(db, "outbox") and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert [row["recipient"] for row in table(db, "outbox")] == ["bob@example.org"]
 
 
@@ -310,3 +316,14 @@ def test_login_sends_typed_user_action(tutorial_app: Flask) -> None:
         response = client.post("/login", data={"username": "carol"})
     assert response.status_code == 200
     sent.assert_sent(tutorial_app, action="login", username="carol", times=1)
+
+
+def test_welcome_email_is_deferred_to_a_worker_thread(tutorial_app: Flask) -> None:
+    """Registering hands the email to the app's thread pool; the handle is a Future."""
+    client = tutorial_app.test_client()
+    client.post("/register", data={"username": "dave", "email": "dave@example.org"})
+    (handle,) = state_of(tutorial_app).settle()
+    assert isinstance(handle, Future)
+    assert handle.exception(0) is None
+    outbox = state_of(tutorial_app).storage.rows("outbox")
+    assert [row["recipient"] for row in outbox] == ["dave@example.org"]

@@ -2,7 +2,9 @@
 
 Without ``--serve`` it runs the narrated demo through Flask's test client (on emptied
 tables) and prints what the receivers stored. With ``--serve`` it serves the app with
-Flask's development server, keeping the data.
+Flask's development server, keeping the data. The welcome email runs on a worker
+thread, or with ``--celery REDIS_URL`` on a Celery worker (:mod:`.worker` says how to
+start it).
 """
 
 from __future__ import annotations
@@ -41,6 +43,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="a SQLAlchemy database URL instead, e.g. postgresql://user@host/db "
         "(env TUTORIAL_APP_DB_URL; needs SQLAlchemy and the driver)",
     )
+    parser.add_argument(
+        "--celery",
+        metavar="REDIS_URL",
+        default=os.environ.get("TUTORIAL_APP_CELERY"),
+        help="defer the welcome email to Celery workers through this Redis "
+        "(env TUTORIAL_APP_CELERY; start one: see examples/tutorial_app/worker.py)",
+    )
     parser.add_argument("--serve", action="store_true", help="serve with the dev server")
     parser.add_argument("--host", default="127.0.0.1", help="--serve address (127.0.0.1)")
     parser.add_argument("--port", type=int, default=5000, help="--serve port (5000)")
@@ -51,7 +60,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the demo or serve the app."""
     args = parse_args(argv)
     storage = open_storage(url=args.db_url) if args.db_url else open_storage(path=args.db)
-    app = create_app(storage)
+    if args.celery:
+        from .tasks import celery_delivery  # needs typedsignals[celery]
+
+        app = create_app(storage, delivery=celery_delivery(args.celery))
+    else:
+        app = create_app(storage)
     try:
         if args.serve:
             configure_logging(sys.stderr)

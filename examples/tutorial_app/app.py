@@ -4,8 +4,8 @@ Routes (forms are posted as ``application/x-www-form-urlencoded``):
 
 * ``GET /``: home page (a template; a page view).
 * ``POST /register`` (``username``, ``email``): create an account; sends
-  ``data_modified`` and ``user_registered`` (the welcome email). 400 on bad input,
-  409 when the username is taken.
+  ``data_modified`` and ``user_registered`` (the welcome email, deferred to a worker
+  thread or a Celery worker). 400 on bad input, 409 when the username is taken.
 * ``POST /login`` (``username``) and ``POST /logout``: the tutorial's simulated login;
   sends ``user_action``.
 * ``GET /profile``: the profile page (401 when logged out); sends ``user_action``.
@@ -21,13 +21,17 @@ app as sender and the app's error policy.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from typing import Final
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, Final
 
 from flask import Flask, Response, abort, current_app, render_template, request, session
 from pydantic import ValidationError
 
 from typedsignals import ErrorPolicy, Payload
+from typedsignals.delivery import DeferredReceiver, Delivery, ThreadPoolDelivery
 from typedsignals.flask import TypedSignals, send
 
 from .receivers import Receivers, connect_receivers
@@ -58,14 +62,43 @@ class ProfileForm(Payload):
 
 @dataclass
 class TutorialState:
-    """What one app instance holds: its storage and its receivers."""
+    """What one app instance holds: its storage, its receivers and their delivery.
+
+    ``pending`` keeps the handles of the latest deferred calls (the demo waits for them
+    with :meth:`settle`; a served app forgets the oldest).
+    """
 
     storage: Storage
     receivers: Receivers
+    delivery: Delivery
+    owns_delivery: bool = False
+    pending: deque[Any] = field(default_factory=lambda: deque(maxlen=100))
+
+    def track(self, results: Iterable[tuple[Callable[..., Any], Any]]) -> None:
+        """Keep the handles a send returned for its deferred receivers."""
+        self.pending.extend(
+            handle for receiver, handle in results if isinstance(receiver, DeferredReceiver)
+        )
+
+    def settle(self, timeout: float = 30.0) -> list[Any]:
+        """Wait until the tracked deferred calls ran; return their handles.
+
+        A call that failed was logged by its delivery; waiting does not raise it again.
+        """
+        handles = list(self.pending)
+        self.pending.clear()
+        for handle in handles:
+            if isinstance(handle, Future):
+                handle.exception(timeout)
+            else:  # a Celery AsyncResult
+                handle.get(timeout=timeout, propagate=False)
+        return handles
 
     def close(self) -> None:
-        """Disconnect the receivers and release the storage."""
+        """Disconnect the receivers, run what was deferred, release the storage."""
         self.receivers.disconnect()
+        if self.owns_delivery and isinstance(self.delivery, ThreadPoolDelivery):
+            self.delivery.shutdown(wait=True)
         self.storage.close()
 
 
@@ -82,6 +115,7 @@ def create_app(
     error_policy: ErrorPolicy = "log",
     partner_tracking: bool = True,
     secret_key: str | None = None,
+    delivery: Delivery | None = None,
 ) -> Flask:
     """Build the app on ``storage``, with every receiver connected for it.
 
@@ -91,12 +125,17 @@ def create_app(
             failing analytics receiver never breaks a request).
         partner_tracking: Connect the partner tracker, whose receiver fails on shares.
         secret_key: The session key; random by default.
+        delivery: Where the welcome email runs: by default a thread pool of the app's
+            own (shut down by :meth:`TutorialState.close`); a
+            :class:`~typedsignals.celery.CeleryDelivery` sends it to Celery workers.
     """
     app = Flask(__name__)
     app.secret_key = secret_key or secrets.token_hex(16)
     TypedSignals(app, error_policy=error_policy)
-    receivers = connect_receivers(app, storage, partner_tracking=partner_tracking)
-    app.extensions[EXTENSION_KEY] = TutorialState(storage, receivers)
+    owned = delivery is None
+    chosen = ThreadPoolDelivery(max_workers=1) if delivery is None else delivery
+    receivers = connect_receivers(app, storage, partner_tracking=partner_tracking, delivery=chosen)
+    app.extensions[EXTENSION_KEY] = TutorialState(storage, receivers, chosen, owned)
     _add_routes(app)
     return app
 
@@ -144,7 +183,9 @@ def _add_routes(app: Flask) -> None:
             changes={"username": user.username, "email": user.email},
             actor=user.username,
         )
-        send(user_registered, user_id=user.id, username=user.username, email=user.email)
+        # The welcome email is deferred: the send returns its handle at once.
+        handles = send(user_registered, user_id=user.id, username=user.username, email=user.email)
+        state_of(current_app).track(handles)
         return _text(f"Registered {user.username}", 201)
 
     @app.post("/login")

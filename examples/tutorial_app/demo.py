@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from typing import Any, TextIO
 
 from flask import Flask
@@ -97,6 +98,11 @@ def _step(
     out.write(f"\n{number:>2}. {method} {path}{shown}\n    ({note})\n")
     out.flush()
     response = client.open(path, method=method, data=form)
+    for handle in state_of(client.application).settle():
+        if not isinstance(handle, Future):  # Celery: the receiver logged on the worker
+            out.write(
+                f"      | [celery] deferred call {handle.id} ran on a worker: {handle.state}\n"
+            )
     first_line = response.text.strip().splitlines()[0] if response.text.strip() else ""
     if response.mimetype == "text/html":
         first_line = f"an HTML page ({len(response.text)} characters)"
@@ -118,6 +124,7 @@ def run_demo(app: Flask, out: TextIO = sys.stdout) -> dict[str, int]:
         "Typed Flask signals: the tutorial app\n"
         f"Storage: {storage.backend.description} (tables emptied for this run)\n"
         "Error policy of the app: log (a failing receiver is logged; the request goes on)\n"
+        f"The welcome email is deferred via {state_of(app).delivery!r}\n"
     )
     client = app.test_client()
     alice = {"username": "alice", "email": "alice@example.org"}

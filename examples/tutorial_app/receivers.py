@@ -4,6 +4,10 @@ Every receiver is a bound method connected for one app (``sender=app``), so two 
 one process never see each other's events, and each class holds the storage it writes
 to. Bound methods are held weakly on their object; :func:`connect_receivers` returns
 the objects so the app can keep them alive.
+
+The welcome email is the slow one (a real mailer talks to an SMTP server), so it is
+deferred: connected with ``via=`` a delivery, it runs on a worker thread (the default)
+or on a Celery worker, and the request that registered the user does not wait for it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pydantic import BaseModel
 from typing_extensions import TypeVar
 
 from typedsignals import Signal
+from typedsignals.delivery import Delivery
 from typedsignals.flask import (
     BeforeRenderTemplate,
     GotRequestException,
@@ -77,9 +82,17 @@ class Listener:
         self.app = app
         self._connected: list[tuple[Signal[Flask, Any, Any], Callable[..., Any]]] = []
 
-    def listen(self, signal: Signal[Flask, Any, M], receiver: Callable[[Flask, M], None]) -> None:
-        """Connect ``receiver`` (a method of this object) for this object's app only."""
-        signal.connect(receiver, sender=self.app)
+    def listen(
+        self,
+        signal: Signal[Flask, Any, M],
+        receiver: Callable[[Flask, M], None],
+        via: Delivery | None = None,
+    ) -> None:
+        """Connect ``receiver`` (a method of this object) for this object's app only.
+
+        With ``via``, the receiver is deferred: each send queues its call there.
+        """
+        signal.connect(receiver, sender=self.app, via=via)
         self._connected.append((signal, receiver))
 
     def disconnect(self) -> None:
@@ -135,15 +148,20 @@ class ActivityLogger(Listener):
 
 
 class WelcomeMailer(Listener):
-    """The tutorial's welcome email: queued in the outbox on ``user_registered``."""
+    """The tutorial's welcome email: queued in the outbox on ``user_registered``.
 
-    def __init__(self, app: Flask, storage: Storage) -> None:
+    The slow receiver, deferred through ``delivery``: a send gets a handle back (a
+    ``Future`` on the thread pool, an ``AsyncResult`` on Celery) and the email is
+    written by a worker thread or a Celery worker, from a payload validated again there.
+    """
+
+    def __init__(self, app: Flask, storage: Storage, delivery: Delivery) -> None:
         super().__init__(app)
         self.storage = storage
-        self.listen(user_registered, self.send_welcome_email)
+        self.listen(user_registered, self.send_welcome_email, via=delivery)
 
     def send_welcome_email(self, sender: Flask, payload: UserRegistered) -> None:
-        """Queue the welcome email for the new user."""
+        """Queue the welcome email for the new user (on a worker)."""
         self.storage.queue_email(
             recipient=payload.email,
             subject=f"Welcome, {payload.username}!",
@@ -293,11 +311,13 @@ class Receivers:
         self.listeners.clear()
 
 
-def connect_receivers(app: Flask, storage: Storage, *, partner_tracking: bool) -> Receivers:
-    """Connect every receiver for ``app`` and return them."""
+def connect_receivers(
+    app: Flask, storage: Storage, *, partner_tracking: bool, delivery: Delivery
+) -> Receivers:
+    """Connect every receiver for ``app`` and return them; the welcome email via ``delivery``."""
     listeners: list[Listener] = [
         ActivityLogger(app, storage),
-        WelcomeMailer(app, storage),
+        WelcomeMailer(app, storage, delivery),
         TemplateLog(app, storage),
         ProfileTimestamps(app, storage),
         AuditTrail(app, storage),
