@@ -54,6 +54,13 @@ def test_api_reference_renders_the_public_names(site: Path) -> None:
         assert f'id="{name}"' in html
 
 
+def test_api_reference_lists_inherited_methods(site: Path) -> None:
+    """Methods a signal inherits (from the receiver table, the async mixin) are listed."""
+    html = page(site, "reference/api")
+    for name in ["typedsignals.Signal.muted", "typedsignals.Signal.send_async"]:
+        assert f'id="{name}"' in html
+
+
 def test_api_reference_shows_doctests_as_code(site: Path) -> None:
     """``Example:`` sections render as highlighted code, not as Markdown text."""
     html = page(site, "reference/api")
