@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from typedsignals.catalog import STUB_HEADER, raw_stubs
-from typedsignals.cli import EXIT_OK, EXIT_USAGE, main
+from typedsignals.cli import EXIT_OK, main
 
 ROOT = Path(__file__).parents[2]
 STUBS = ROOT / "stubs"
@@ -135,11 +135,3 @@ def test_stub_itself_type_checks(checker: str, site: Path, tmp_path: Path) -> No
         command = [str(BIN / "pyright"), "--pythonpath", sys.executable, stub]
     result = _run(*command, site=site, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_stubgen_of_a_module_without_bridged_signals_exits_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A module with no bridged declaration is an input error naming it."""
-    assert main(["stubgen", "catalog_sample", "-o", str(tmp_path)]) == EXIT_USAGE
-    assert "module 'catalog_sample' declares no bridged signal" in capsys.readouterr().err
