@@ -11,6 +11,7 @@ same document.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from typing import Any, Final
@@ -105,9 +106,10 @@ def _claim(
     Names of new entries are added to ``claimed``.
     """
     qualified = _safe(path.replace(".", "__"))
-    candidates = [_safe(name), qualified]
-    candidates += [f"{qualified}_{n}" for n in range(2, len(table) + 3)]
-    for candidate in candidates:
+    # Lazily: a list of len(table) numbered names per entry made hoisting quadratic
+    # (0.2 s of exporting 1,000 signals).
+    numbered = (f"{qualified}_{n}" for n in range(2, len(table) + 3))
+    for candidate in itertools.chain((_safe(name), qualified), numbered):
         if candidate not in table:
             table[candidate] = body
             claimed.add(candidate)

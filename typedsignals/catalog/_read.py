@@ -8,10 +8,12 @@ internals are not.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from enum import Enum
 from types import ModuleType
 from typing import Any, Final
@@ -141,13 +143,36 @@ def read_modules(modules: Iterable[str | ModuleType]) -> Catalog:
     """
     specs: list[SignalSpec] = []
     seen: set[tuple[str, str | None]] = set()
-    for module in import_modules(modules):
-        for spec in read_module(module).signals:
-            key = (spec.name, spec.module)
-            if key not in seen:
-                seen.add(key)
-                specs.append(spec)
+    with gc_paused():
+        for module in import_modules(modules):
+            for spec in read_module(module).signals:
+                key = (spec.name, spec.module)
+                if key not in seen:
+                    seen.add(key)
+                    specs.append(spec)
     return Catalog(signals=tuple(specs))
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a burst of allocations, then resume it.
+
+    Importing a signal module builds its payload models, and reading the catalog
+    generates their JSON Schemas: hundreds of thousands of objects that live on, which
+    the collector scans again and again as the heap grows. Pausing it takes 17% off
+    importing a module of 1,000 signals and 20% off reading its catalog (CPU time,
+    issue #18 part 3 report). Reference counting still frees everything acyclic; the
+    collector runs as usual once the block ends. Nothing happens when the collector is
+    already off.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def import_modules(modules: Iterable[str | ModuleType]) -> list[ModuleType]:
@@ -158,6 +183,12 @@ def import_modules(modules: Iterable[str | ModuleType]) -> list[ModuleType]:
             the last line of the error.
     """
     imported: list[ModuleType] = []
+    with gc_paused():
+        _import_each(modules, imported)
+    return imported
+
+
+def _import_each(modules: Iterable[str | ModuleType], imported: list[ModuleType]) -> None:
     for module in modules:
         if isinstance(module, ModuleType):
             imported.append(module)
@@ -167,7 +198,6 @@ def import_modules(modules: Iterable[str | ModuleType]) -> list[ModuleType]:
         except Exception as exc:  # any error while importing user code is an input error
             last = traceback.format_exception_only(type(exc), exc)[-1].strip()
             raise CatalogError(f"cannot import module {module!r}: {last}") from None
-    return imported
 
 
 def _attribute_of(signal: Signal[Any, ..., Any]) -> str | None:

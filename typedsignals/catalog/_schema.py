@@ -9,9 +9,11 @@ gets the same shape here, an ``object`` schema naming the Python type under
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from collections.abc import Sequence
+from enum import Enum
 from typing import Any, Final
 
 from pydantic import BaseModel
@@ -62,6 +64,32 @@ class CatalogJsonSchema(GenerateJsonSchema):
     def callable_schema(self, schema: core_schema.CallableSchema) -> JsonSchemaValue:
         return _opaque("Callable")
 
+    # pydantic's `mode` reads the mode override through ConfigWrapper.__getattr__, about a
+    # hundred times a model: 12% of reading a catalog of 1,000 signals (issue #18 part 3
+    # report). The same rule, read from the config dict; tests/catalog/
+    # test_schema_fast_paths.py checks it against pydantic's property.
+    @property
+    def mode(self) -> JsonSchemaMode:
+        try:
+            config = self._config_wrapper_stack.tail.config_dict
+        except AttributeError:  # pragma: no cover - a pydantic without these internals
+            return super().mode
+        override: JsonSchemaMode | None = config.get("json_schema_mode_override")
+        return self._mode if override is None else override
+
+    def encode_default(self, dft: Any) -> Any:
+        # pydantic builds a TypeAdapter for every default it encodes: a third of reading
+        # a catalog of 1,000 signals. A scalar, or an enum member holding one, is its own
+        # JSON form whatever the config (tests/catalog/test_schema_fast_paths.py).
+        kind = type(dft)
+        if kind in _SELF_ENCODED or (kind is float and math.isfinite(dft)):
+            return dft
+        if isinstance(dft, Enum) and _plain_enum(kind):
+            value = dft.value
+            if type(value) in _SELF_ENCODED or (type(value) is float and math.isfinite(value)):
+                return value
+        return super().encode_default(dft)
+
     def get_default_value(self, schema: core_schema.WithDefaultSchema) -> Any:
         # An empty container made by a default factory is a default like any other
         # (pydantic leaves factories out); other factories may not be deterministic
@@ -78,6 +106,17 @@ class CatalogJsonSchema(GenerateJsonSchema):
     ) -> JsonSchemaValue:
         # Whatever else pydantic cannot describe is still a field of a working payload.
         return _opaque(str(schema.get("type", "object")))
+
+
+_SELF_ENCODED: Final = frozenset({str, int, bool, type(None)})
+"""Types whose values pydantic encodes as themselves in a JSON Schema default."""
+
+
+def _plain_enum(kind: type[Any]) -> bool:
+    """An enum that pydantic serialises by its value (no hook of its own changes that)."""
+    return not hasattr(kind, "__get_pydantic_core_schema__") and not hasattr(
+        kind, "__get_pydantic_json_schema__"
+    )
 
 
 def _opaque(python_type: str) -> JsonSchemaValue:
