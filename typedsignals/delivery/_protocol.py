@@ -113,7 +113,8 @@ class Envelope:
         schema: The payload model's schema version (:func:`schema_version`).
         id: The idempotency key, to deduplicate: delivery is at least once.
         sender: The sender's serialisable form (see :mod:`typedsignals.delivery`).
-        payload: ``payload.model_dump(mode="json")``; validated again on the worker.
+        payload: ``payload.model_dump(mode="json", by_alias=True)``; validated again
+            on the worker.
         headers: Small string context for later layers (tracing).
         format: :data:`WIRE_FORMAT`.
     """

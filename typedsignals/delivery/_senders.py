@@ -83,10 +83,10 @@ def register_sender(
         >>> class Shop:
         ...     def __init__(self, code: str) -> None:
         ...         self.code = code
-        >>> register_sender(Shop, lambda shop: shop.code, Shop, key="shop")
+        >>> register_sender(Shop, lambda shop: shop.code, Shop, key="example-shop")
         >>> reduce_sender(Shop("eu"))
-        {'shop': 'eu'}
-        >>> restore_sender({"shop": "eu"}).code
+        {'example-shop': 'eu'}
+        >>> restore_sender({"example-shop": "eu"}).code
         'eu'
     """
     if not isinstance(kind, type):
