@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import types
 from pathlib import Path
@@ -11,7 +12,7 @@ import catalog_sample
 import pytest
 from flask import Flask
 
-from typedsignals import Namespace, Payload, Signal
+from typedsignals import ANY, Namespace, Payload, Signal
 from typedsignals.catalog import (
     CATALOG_FORMAT,
     Catalog,
@@ -88,6 +89,80 @@ def test_receivers_connected_at_import_are_listed() -> None:
     """The spec lists the receivers connected when it was read, with their module."""
     receivers = spec_of(catalog_sample.order_placed).receivers
     assert [(r.name, r.module, r.sender) for r in receivers] == [("audit", "catalog_sample", None)]
+
+
+class _Shop:
+    """A sender object whose repr holds a memory address."""
+
+
+class _Recorder:
+    """A callable receiver instance (no ``__qualname__`` of its own)."""
+
+    def __call__(self, sender: object, payload: object) -> None:
+        """Record nothing: only its name matters here."""
+
+
+def _noop(sender: object, payload: object) -> None:
+    """A receiver that does nothing."""
+
+
+def _map_entry(receiver: Any, sender: object = ANY, priority: int = 0) -> tuple[Any, ...]:
+    """The (name, module, priority, sender) a spec lists for one temporary connection."""
+    signal: Signal[Any, Any] = Signal("probe", doc="A probe.")
+    signal.connect(receiver, sender=sender, weak=False, priority=priority)
+    try:
+        (entry,) = spec_of(signal).receivers
+    finally:
+        signal.disconnect(receiver)
+    return (entry.name, entry.module, entry.priority, entry.sender)
+
+
+def test_receiver_priority_is_listed() -> None:
+    """The sender-receiver map gives each receiver's priority."""
+    assert _map_entry(_noop, priority=7)[2] == 7
+
+
+@pytest.mark.parametrize(
+    ("sender", "shown"),
+    [
+        (catalog_sample.Sender, "catalog_sample.Sender"),
+        ("checkout", "'checkout'"),
+        (types, "types"),
+        (_noop, "test_catalog_read._noop"),
+        (_Shop(), "<test_catalog_read._Shop instance>"),
+    ],
+)
+def test_sender_specific_receivers_name_their_sender(sender: object, shown: str) -> None:
+    """A receiver connected for one sender is listed with that sender, stable across runs."""
+    assert _map_entry(_noop, sender=sender)[3] == shown
+
+
+@pytest.mark.parametrize(
+    ("receiver", "name"),
+    [
+        (_noop, "_noop"),
+        (_Recorder(), "<_Recorder instance>"),
+        (functools.partial(_noop), "partial(_noop)"),
+    ],
+)
+def test_receiver_names_hold_no_address(receiver: Any, name: str) -> None:
+    """Functions, callable instances and partials are named without a memory address."""
+    assert _map_entry(receiver)[0] == name
+
+
+def test_receiver_map_lists_any_receivers_first() -> None:
+    """Receivers of every sender come before those of one sender, each in call order."""
+    signal: Signal[Any, Any] = Signal("probe", doc="A probe.")
+    receivers = [_Recorder(), _Recorder(), _Recorder()]
+    signal.connect(receivers[0], sender="one", weak=False)
+    signal.connect(receivers[1], weak=False)
+    signal.connect(receivers[2], weak=False, priority=5)
+    try:
+        entries = spec_of(signal).receivers
+    finally:
+        for receiver in receivers:
+            signal.disconnect(receiver)
+    assert [(e.priority, e.sender) for e in entries] == [(5, None), (0, None), (0, "'one'")]
 
 
 def test_module_reader_includes_namespace_only_signals() -> None:

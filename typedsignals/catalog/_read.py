@@ -2,17 +2,19 @@
 
 Only public attributes of :class:`~typedsignals.Signal` are read (``name``, ``doc``,
 ``payload_model``, ``sender_type``, ``module``, ``error_policy``, ``strict``,
-``concurrent``, ``receivers_for``) and namespaces are iterated; the receiver table's
+``concurrent``, ``connections``) and namespaces are iterated; the receiver table's
 internals are not.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import importlib
 import sys
 import traceback
-from collections.abc import Iterable, Iterator
+import types
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from types import ModuleType
@@ -25,7 +27,7 @@ from pydantic_core import PydanticUndefined
 from .._namespace import Namespace
 from .._receivers import ANY
 from .._signal import Signal
-from ._schema import OPAQUE_KEY, annotation_text, model_schema
+from ._schema import OPAQUE_KEY, annotation_text, model_schema, type_path
 from ._spec import Catalog, CatalogError, FieldSpec, ReceiverSpec, SignalSpec, TypeRef
 
 __all__ = [
@@ -268,15 +270,39 @@ def _resolved(prop: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _receivers(signal: Signal[Any, ..., Any]) -> tuple[ReceiverSpec, ...]:
-    # The public API lists the receivers of every sender (ANY) in call order, without
-    # their priority or the receivers connected for one sender only: see the report of
-    # issue #18 for the accessor asked of the core.
-    specs: list[ReceiverSpec] = []
-    for receiver in signal.receivers_for(ANY):
-        specs.append(
-            ReceiverSpec(
-                name=getattr(receiver, "__qualname__", None) or repr(receiver),
-                module=getattr(receiver, "__module__", None),
-            )
+    """The sender-receiver map of a signal: every live connection, ``ANY`` ones first."""
+    return tuple(
+        ReceiverSpec(
+            name=_receiver_name(info.receiver),
+            module=getattr(info.receiver, "__module__", None),
+            priority=info.priority,
+            sender=None if info.sender is ANY else _sender_text(info.sender),
         )
-    return tuple(specs)
+        for info in signal.connections()
+    )
+
+
+def _receiver_name(receiver: Callable[..., Any]) -> str:
+    """A receiver's qualified name; stable across runs (no ``at 0x...`` address)."""
+    if isinstance(receiver, functools.partial):
+        return f"partial({_receiver_name(receiver.func)})"
+    name = getattr(receiver, "__qualname__", None)
+    if isinstance(name, str):
+        return name
+    return f"<{type(receiver).__qualname__} instance>"
+
+
+def _sender_text(sender: object) -> str:
+    """A sender as a reference shows it: a class or module by its dotted path, a named
+    function by its qualified name, another object by its repr unless that repr holds a
+    memory address, which differs on every run (then by its class)."""
+    if isinstance(sender, type):
+        return type_path(sender)
+    if isinstance(sender, ModuleType):
+        return sender.__name__
+    if isinstance(sender, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
+        return f"{sender.__module__}.{sender.__qualname__}"
+    text = repr(sender)
+    if " at 0x" in text:
+        return f"<{type_path(type(sender))} instance>"
+    return text
