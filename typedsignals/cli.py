@@ -11,6 +11,10 @@ Commands (``typedsignals COMMAND --help`` for each):
   such a document.
 * ``stubgen MODULE... -o DIR``: a partial stub package typing the raw blinker signals
   that the modules' bridged declarations mirror (``flask-stubs`` for Flask's).
+* ``infer PATH... [-o FILE]``: draft typed declarations for the blinker signals a code
+  base declares, sends and receives (read from its syntax; nothing is imported).
+* ``diff OLD NEW``: the changes between two catalogs or exports, each classed as
+  breaking senders, breaking receivers or compatible (exit 1 when one breaks).
 
 Exit status: 0 on success, 1 on findings, 2 on a usage or input error (a module that
 cannot be imported, a file that is not JSON or not a valid document), reported as one
@@ -122,6 +126,45 @@ def _build_parser() -> _Parser:
         "-o", "--output", metavar="DIR", required=True, help="the folder to write into"
     )
     stubgen.set_defaults(run=_run_stubgen)
+
+    infer = commands.add_parser(
+        "infer",
+        help="draft typed declarations from a blinker/Flask code base",
+        description=(
+            "Read the Python files under the given paths (their syntax only: nothing is "
+            "imported) and draft a module declaring a Payload model and a Signal for "
+            "each blinker signal found, with the fields its send sites pass and its "
+            "receivers read, and the types that can be inferred (Any and a TODO "
+            "comment otherwise). Conflicting types are reported on stderr."
+        ),
+        epilog=(
+            "Exit status: 0 draft written; 1 draft written, but some files could not be "
+            "parsed (they are named on stderr and their signals are missing); 2 a path "
+            "does not exist or no file could be read."
+        ),
+    )
+    infer.add_argument(
+        "paths", metavar="PATH", nargs="+", help="a Python file, or a folder searched for them"
+    )
+    _add_output(infer)
+    infer.set_defaults(run=_run_infer)
+
+    diff = commands.add_parser(
+        "diff",
+        help="classify the changes between two catalogs or exports",
+        description=(
+            "Compare two signal catalogs ('list --json' output) or exported documents "
+            "(JSON Schema or AsyncAPI, as 'export' writes them) and print every change "
+            "per signal, each classed as breaking senders, breaking receivers, or "
+            "compatible."
+        ),
+        epilog="Exit status: 0 no breaking change; 1 a breaking change; 2 bad input.",
+    )
+    diff.add_argument("old", metavar="OLD", help="the catalog or export before the change")
+    diff.add_argument("new", metavar="NEW", help="the catalog or export after the change")
+    diff.add_argument("--json", action="store_true", help="print the changes as JSON")
+    _add_output(diff)
+    diff.set_defaults(run=_run_diff)
     return parser
 
 
@@ -272,6 +315,30 @@ def _run_stubgen(args: argparse.Namespace) -> int:
         # PEP 561: the package types only these modules; the rest stays the runtime's.
         _write("partial\n", str(package / "py.typed"))
     return EXIT_OK
+
+
+def _run_infer(args: argparse.Namespace) -> int:
+    from .catalog import draft_module, infer_paths
+
+    inference = infer_paths(args.paths)
+    _write(draft_module(inference), args.output)
+    for line in inference.unreadable:
+        print(f"{_PROG} infer: skipped {line}", file=sys.stderr)
+    for line in inference.conflicts:
+        print(f"{_PROG} infer: conflict: {line}", file=sys.stderr)
+    if not inference.signals:
+        print(f"{_PROG} infer: no blinker signal declarations found", file=sys.stderr)
+    # A skipped file may hold sends and receivers the draft lacks: the draft was
+    # written, but it is not the whole story, which a script must be able to tell.
+    return EXIT_FINDINGS if inference.unreadable else EXIT_OK
+
+
+def _run_diff(args: argparse.Namespace) -> int:
+    from .catalog import diff_files
+
+    report = diff_files(args.old, args.new)
+    _write(dump_json(report.to_json()) if args.json else report.text(), args.output)
+    return EXIT_FINDINGS if report.breaking else EXIT_OK
 
 
 def _mkdir(path: Path) -> None:

@@ -20,7 +20,10 @@ Example:
 
 from ._asyncapi import ASYNCAPI_VERSION, export_asyncapi
 from ._codegen import generate_module
+from ._diff import Change, DiffReport, diff_documents, diff_files
+from ._draft import draft_module
 from ._export import META_KEY, SCHEMA_DIALECT, export_jsonschema
+from ._infer import TYPED_ELSEWHERE, Inference, InferredField, InferredSignal, infer_paths
 from ._load import Document, load_document, parse_document
 from ._read import import_modules, read_module, read_modules, read_namespace, read_signal, spec_of
 from ._spec import (
@@ -40,17 +43,27 @@ __all__ = [
     "META_KEY",
     "SCHEMA_DIALECT",
     "STUB_HEADER",
+    "TYPED_ELSEWHERE",
     "Catalog",
     "CatalogError",
+    "Change",
+    "DiffReport",
     "Document",
     "FieldSpec",
+    "Inference",
+    "InferredField",
+    "InferredSignal",
     "ReceiverSpec",
     "SignalSpec",
     "TypeRef",
+    "diff_documents",
+    "diff_files",
+    "draft_module",
     "export_asyncapi",
     "export_jsonschema",
     "generate_module",
     "import_modules",
+    "infer_paths",
     "load_document",
     "parse_document",
     "raw_signal_stub",
@@ -62,5 +75,18 @@ __all__ = [
     "spec_of",
 ]
 
-for _public in (Catalog, CatalogError, Document, FieldSpec, ReceiverSpec, SignalSpec, TypeRef):
+for _public in (
+    Catalog,
+    CatalogError,
+    Change,
+    DiffReport,
+    Document,
+    FieldSpec,
+    Inference,
+    InferredField,
+    InferredSignal,
+    ReceiverSpec,
+    SignalSpec,
+    TypeRef,
+):
     _public.__module__ = __name__  # reprs and docs show the public path
