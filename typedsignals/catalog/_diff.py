@@ -476,7 +476,7 @@ class _Pair:
         else:
             yield from self._type(signal, path, before, after)
         if isinstance(before, dict) and isinstance(after, dict):
-            if not now and before.get("default") != after.get("default"):
+            if not was and not now and before.get("default") != after.get("default"):
                 yield Change(
                     signal,
                     "default-changed",
