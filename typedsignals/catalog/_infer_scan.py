@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
+from ._infer_types import MAX_DEPTH, Function, Module, Scope, TypeReader, owner_class
+
 __all__ = ["TYPED_ELSEWHERE", "Analysis", "Decl", "Module", "Receiver", "Send"]
 
 _SIGNAL_FACTORIES: Final = frozenset({"blinker.signal", "blinker.base.signal"})
@@ -32,24 +34,8 @@ _SEND_METHODS: Final = frozenset({"send", "send_async"})
 _SEND_OPTIONS: Final = frozenset({"_async_wrapper", "_sync_wrapper"})
 """Keywords of blinker's ``send``/``send_async`` that are not payload fields."""
 _CONNECT_METHODS: Final = frozenset({"connect", "connect_via", "connected_to"})
-_MAX_DEPTH: Final = 6
 """How many assignments a name is followed through before its type is called unknown."""
 
-_FLASK_APP: Final = "flask.Flask"
-_CURRENT_APP: Final = frozenset({"flask.current_app", "flask.globals.current_app"})
-_TYPING_ALIASES: Final = {
-    "typing.List": "list",
-    "typing.Dict": "dict",
-    "typing.Set": "set",
-    "typing.FrozenSet": "frozenset",
-    "typing.Tuple": "tuple",
-    "typing.Type": "type",
-}
-_BUILTIN_TYPES: Final = frozenset(
-    {"int", "float", "str", "bool", "bytes", "list", "dict", "set", "frozenset", "tuple"}
-    | {"object", "complex", "bytearray", "type"}
-)
-_BUILTIN_RESULTS: Final = {"len": "int", "repr": "str", "abs": None, "sorted": "list"}
 
 TYPED_ELSEWHERE: Final = {
     "flask.signals": (
@@ -80,43 +66,6 @@ _REEXPORTS: Final = {
     "flask_sqlalchemy": "flask_sqlalchemy.track_modifications",
 }
 """Packages that re-export the raw signals of a module of ``TYPED_ELSEWHERE``."""
-
-
-@dataclass
-class Module:
-    name: str
-    shown: str
-    tree: ast.Module
-    imports: dict[str, str] = field(default_factory=dict)
-    """Local name -> the dotted path it is bound to by an import."""
-    defined: set[str] = field(default_factory=set)
-    """Names bound at module level by assignments, defs and classes."""
-
-    @property
-    def package(self) -> str:
-        is_package = self.shown.endswith("__init__.py")
-        return self.name if is_package else self.name.rpartition(".")[0]
-
-
-@dataclass
-class _Scope:
-    """A module, class or function body: what its names are annotated or bound to."""
-
-    module: Module
-    node: ast.AST
-    parent: _Scope | None = None
-    cls: str | None = None
-    """The dotted path of the class whose method this is (what ``self`` is)."""
-    annotations: dict[str, ast.expr] = field(default_factory=dict)
-    values: dict[str, ast.expr] = field(default_factory=dict)
-    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
-
-    @property
-    def is_function(self) -> bool:
-        return isinstance(self.node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
-
-
-_Function = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 
 
 @dataclass
@@ -154,15 +103,15 @@ class Receiver:
     opaque: bool
 
 
-class Analysis:
+class Analysis(TypeReader):
     """The passes over the parsed modules: bindings, declarations, uses."""
 
     def __init__(self, modules: list[Module]) -> None:
         self.modules = {m.name: m for m in modules}
         self.ordered = modules
         self.classes: set[str] = set()
-        self.functions: dict[str, _Function] = {}
-        self.scopes: dict[int, _Scope] = {}
+        self.functions: dict[str, Function] = {}
+        self.scopes: dict[int, Scope] = {}
         """The scope of each module, class and function node, by ``id``."""
         self.namespaces: set[str] = set()
         self.decls: dict[str, Decl] = {}
@@ -233,17 +182,17 @@ class Analysis:
         parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
         return ".".join([*parts, *([node.module] if node.module else [])])
 
-    def _qualify(self, expr: ast.expr, scope: _Scope) -> str | None:
+    def _qualify(self, expr: ast.expr, scope: Scope) -> str | None:
         """The dotted path an expression names (``blinker.signal``), or None."""
         if isinstance(expr, ast.Attribute):
             if isinstance(expr.value, ast.Name) and expr.value.id in ("self", "cls"):
-                owner = _owner_class(scope)
+                owner = owner_class(scope)
                 return f"{owner}.{expr.attr}" if owner else None
             base = self._qualify(expr.value, scope)
             return self._canonical(f"{base}.{expr.attr}") if base else None
         if not isinstance(expr, ast.Name):
             return None
-        inner: _Scope | None = scope
+        inner: Scope | None = scope
         while inner is not None and inner.parent is not None:
             if inner.is_function and (expr.id in inner.values or expr.id in inner.annotations):
                 return None  # a local variable: followed through its value, not its name
@@ -257,7 +206,7 @@ class Analysis:
 
     def _canonical(self, path: str) -> str:
         """Follow re-exports (``pkg.name`` imported into ``pkg/__init__.py``)."""
-        for _ in range(_MAX_DEPTH):
+        for _ in range(MAX_DEPTH):
             head, _, attr = path.rpartition(".")
             module = self.modules.get(head)
             if module is not None and attr in module.imports:
@@ -272,7 +221,7 @@ class Analysis:
 
     def _find_namespaces(self, module: Module) -> None:
         """Record the variables holding a ``Namespace`` (module and class level)."""
-        scope = _Scope(module, module.tree)
+        scope = Scope(module, module.tree)
         pending: list[tuple[list[ast.stmt], str | None]] = [(module.tree.body, None)]
         while pending:
             body, cls = pending.pop()
@@ -299,22 +248,22 @@ class Analysis:
             return f"{cls}.{target.attr}"
         return None
 
-    def _scope(self, module: Module, node: ast.AST, parent: _Scope | None) -> _Scope:
+    def _scope(self, module: Module, node: ast.AST, parent: Scope | None) -> Scope:
         """The scope of a module, class or function body, made and filled once."""
         found = self.scopes.get(id(node))
         if found is not None:
             return found
         if isinstance(node, ast.ClassDef):
             assert parent is not None
-            scope = _Scope(module, node, parent, f"{parent.cls or module.name}.{node.name}")
+            scope = Scope(module, node, parent, f"{parent.cls or module.name}.{node.name}")
         else:
-            scope = _Scope(module, node, parent, parent.cls if parent else None)
+            scope = Scope(module, node, parent, parent.cls if parent else None)
         body = getattr(node, "body", [])
         self._fill(scope, body if isinstance(body, list) else [])
         self.scopes[id(node)] = scope
         return scope
 
-    def _declare(self, module: Module, scope: _Scope, body: list[ast.stmt]) -> None:
+    def _declare(self, module: Module, scope: Scope, body: list[ast.stmt]) -> None:
         """Find the declarations of a body (and of the classes and functions in it)."""
         for node in body:
             if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
@@ -339,7 +288,7 @@ class Analysis:
                 if found is not None:
                     self._decl(found, None, module, call)
 
-    def _fill(self, scope: _Scope, body: list[ast.stmt]) -> None:
+    def _fill(self, scope: Scope, body: list[ast.stmt]) -> None:
         """Record what names of a body are annotated and assigned (for type lookups)."""
         if isinstance(scope.node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
             args = scope.node.args
@@ -360,7 +309,7 @@ class Analysis:
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 scope.functions[node.name] = node
 
-    def _declaration(self, value: ast.expr, scope: _Scope) -> tuple[str, str, str] | None:
+    def _declaration(self, value: ast.expr, scope: Scope) -> tuple[str, str, str] | None:
         """(identity key, signal name, doc) of a signal-making call, or None."""
         if not isinstance(value, ast.Call):
             return None
@@ -409,10 +358,10 @@ class Analysis:
 
     # -- sends and receivers ----------------------------------------------------------
 
-    def _signal_of(self, expr: ast.expr, scope: _Scope, depth: int = 0) -> Decl | str | None:
+    def _signal_of(self, expr: ast.expr, scope: Scope, depth: int = 0) -> Decl | str | None:
         """The declaration an expression refers to; for a raw signal typedsignals
         already declares, its typed path; else None."""
-        if depth > _MAX_DEPTH:
+        if depth > MAX_DEPTH:
             return None
         if isinstance(expr, ast.Name):
             value = _local_value(scope, expr.id)
@@ -430,7 +379,7 @@ class Analysis:
             return self.elsewhere[path]
         return None
 
-    def _uses(self, module: Module, scope: _Scope, body: list[ast.stmt]) -> None:
+    def _uses(self, module: Module, scope: Scope, body: list[ast.stmt]) -> None:
         for node in body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 self._decorated_receiver(node, scope)
@@ -442,7 +391,7 @@ class Analysis:
             for call in _own_calls(node):
                 self._call(call, scope)
 
-    def _call(self, call: ast.Call, scope: _Scope) -> None:
+    def _call(self, call: ast.Call, scope: Scope) -> None:
         func = call.func
         if not isinstance(func, ast.Attribute):
             return
@@ -463,7 +412,7 @@ class Analysis:
                     target.receivers.append(receiver)
 
     def _decorated_receiver(
-        self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope
     ) -> None:
         for decorator in node.decorator_list:
             sender: ast.expr | None = None
@@ -490,7 +439,7 @@ class Analysis:
                 target.receivers.append(self._reads(node, inner, sender, scope))
 
     def _receiver(
-        self, expr: ast.expr, scope: _Scope, sender: ast.expr | None, call: ast.Call
+        self, expr: ast.expr, scope: Scope, sender: ast.expr | None, call: ast.Call
     ) -> Receiver | None:
         function = self._function_of(expr, scope)
         if function is None:
@@ -503,13 +452,13 @@ class Analysis:
             )
         return self._reads(function, self._scope(scope.module, function, scope), sender, scope)
 
-    def _function_of(self, expr: ast.expr, scope: _Scope) -> _Function | None:
+    def _function_of(self, expr: ast.expr, scope: Scope) -> Function | None:
         """The function a receiver expression names: a lambda, a function of an
         enclosing scope, a method (``self.on_x``) or a function of another module."""
         if isinstance(expr, ast.Lambda):
             return expr
         if isinstance(expr, ast.Name):
-            inner: _Scope | None = scope
+            inner: Scope | None = scope
             while inner is not None:
                 if expr.id in inner.functions:
                     return inner.functions[expr.id]
@@ -525,7 +474,7 @@ class Analysis:
         return None
 
     def _reads(
-        self, node: _Function, scope: _Scope, sender: ast.expr | None, where: _Scope
+        self, node: Function, scope: Scope, sender: ast.expr | None, where: Scope
     ) -> Receiver:
         """The fields a receiver function reads and the annotations it gives them."""
         args = node.args
@@ -569,7 +518,7 @@ class Analysis:
             )
         return Receiver(f"{label} at {site}", site, reads, sender_guess, opaque)
 
-    def _send(self, call: ast.Call, scope: _Scope) -> Send:
+    def _send(self, call: ast.Call, scope: Scope) -> Send:
         site = f"{scope.module.shown}:{call.lineno}"
         sender_expr = call.args[0] if call.args else _keyword(call, "sender")
         sender = self._typed(sender_expr, scope) if sender_expr is not None else ("None", "None")
@@ -583,133 +532,8 @@ class Analysis:
 
     # -- types ------------------------------------------------------------------------
 
-    def _typed(self, expr: ast.expr, scope: _Scope) -> tuple[str | None, str]:
-        return self._type_of(expr, scope, 0), _short(ast.unparse(expr))
-
-    def _type_of(self, expr: ast.expr, scope: _Scope, depth: int) -> str | None:
-        """The type of a value expression, when the code says it."""
-        if depth > _MAX_DEPTH:
-            return None
-        if isinstance(expr, ast.Constant):
-            value = expr.value
-            if value is None:
-                return "None"
-            if value is ...:
-                return None
-            return type(value).__name__
-        if isinstance(expr, ast.JoinedStr):
-            return "str"
-        if isinstance(expr, ast.Compare) or (
-            isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not)
-        ):
-            return "bool"
-        if isinstance(expr, ast.List | ast.Set | ast.Tuple):
-            kinds = {self._type_of(e, scope, depth + 1) for e in expr.elts}
-            head = type(expr).__name__.lower()
-            if head == "tuple":
-                items = [self._type_of(e, scope, depth + 1) for e in expr.elts]
-                return (
-                    None if None in items or not items else f"tuple[{', '.join(map(str, items))}]"
-                )
-            return f"{head}[{kinds.pop()}]" if len(kinds) == 1 and None not in kinds else None
-        if isinstance(expr, ast.Dict):
-            keys = {self._type_of(k, scope, depth + 1) if k else None for k in expr.keys}
-            values = {self._type_of(v, scope, depth + 1) for v in expr.values}
-            if len(keys) == 1 and len(values) == 1 and None not in keys | values:
-                return f"dict[{keys.pop()}, {values.pop()}]"
-            return None
-        if isinstance(expr, ast.BinOp):
-            left = self._type_of(expr.left, scope, depth + 1)
-            right = self._type_of(expr.right, scope, depth + 1)
-            return left if left == right and left in ("int", "float", "str") else None
-        if isinstance(expr, ast.Name):
-            if expr.id in ("self", "cls") and scope.cls:
-                return scope.cls if expr.id == "self" else f"type[{scope.cls}]"
-            if expr.id == "__name__":
-                return "str"
-            inner: _Scope | None = scope
-            while inner is not None:
-                if expr.id in inner.annotations:
-                    return self._annotation(inner.annotations[expr.id], inner)
-                if expr.id in inner.values:
-                    return self._type_of(inner.values[expr.id], inner, depth + 1)
-                inner = inner.parent
-            return None
-        if isinstance(expr, ast.Call):
-            return self._call_type(expr, scope, depth)
-        return None
-
-    def _call_type(self, call: ast.Call, scope: _Scope, depth: int) -> str | None:
-        func = call.func
-        if isinstance(func, ast.Attribute) and func.attr == "_get_current_object":
-            owner = self._qualify(func.value, scope)
-            return _FLASK_APP if owner in _CURRENT_APP else None
-        path = self._qualify(func, scope)
-        if path is None:
-            return None
-        if path in ("flask.Flask", "flask.app.Flask"):
-            return _FLASK_APP
-        if path in _BUILTIN_TYPES:
-            return path
-        if path in _BUILTIN_RESULTS:
-            return _BUILTIN_RESULTS[path]
-        if path in self.classes:
-            return path
-        function = self.functions.get(path)
-        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef) and function.returns:
-            home = self._module_of(path)
-            return self._annotation(function.returns, _Scope(home, home.tree) if home else scope)
-        return None
-
-    def _annotation(self, node: ast.expr | None, scope: _Scope) -> str | None:
-        """An annotation as text with dotted class paths, or None if a name in it is
-        not known (not imported, not a class of the code base, not a builtin)."""
-        if node is None:
-            return None
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            try:
-                parsed = ast.parse(node.value, mode="eval").body
-            except SyntaxError:
-                return None
-            return self._annotation(parsed, scope)
-        if isinstance(node, ast.Constant) and node.value is None:
-            return "None"
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            left = self._annotation(node.left, scope)
-            right = self._annotation(node.right, scope)
-            return f"{left} | {right}" if left and right else None
-        if isinstance(node, ast.Subscript):
-            head = self._annotation(node.value, scope)
-            inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            args = [self._annotation(e, scope) for e in inner]
-            if head is None or None in args:
-                return None
-            if head == "typing.Optional":
-                return f"{args[0]} | None"
-            if head == "typing.Union":
-                return " | ".join(str(a) for a in args)
-            return f"{head}[{', '.join(str(a) for a in args)}]"
-        if isinstance(node, ast.List):  # Callable[[int], str]
-            items = [self._annotation(e, scope) for e in node.elts]
-            return None if None in items else f"[{', '.join(str(i) for i in items)}]"
-        if isinstance(node, ast.Constant) and node.value is ...:
-            return "..."
-        if isinstance(node, ast.Name | ast.Attribute):
-            path = self._qualify(node, _module_scope(scope))
-            if path is None:
-                return _enclosing_class(scope, node)
-            return _TYPING_ALIASES.get(path, path)
-        return None
-
-    # -- results ----------------------------------------------------------------------
-
 
 # -- helpers -----------------------------------------------------------------------------
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _dotted(expr: ast.expr) -> str:
@@ -743,35 +567,12 @@ def _target_name(target: ast.expr) -> str | None:
     return None
 
 
-def _is_call_of(value: ast.expr, analysis: Analysis, scope: _Scope, paths: frozenset[str]) -> bool:
+def _is_call_of(value: ast.expr, analysis: Analysis, scope: Scope, paths: frozenset[str]) -> bool:
     return isinstance(value, ast.Call) and analysis._qualify(value.func, scope) in paths
 
 
-def _owner_class(scope: _Scope) -> str | None:
-    inner: _Scope | None = scope
-    while inner is not None:
-        if inner.cls:
-            return inner.cls
-        inner = inner.parent
-    return None
-
-
-def _enclosing_class(scope: _Scope, node: ast.expr) -> str | None:
-    """A class named inside its own body (a method returning its class), by path."""
-    owner = _owner_class(scope)
-    if owner and isinstance(node, ast.Name) and owner.rpartition(".")[2] == node.id:
-        return owner
-    return None
-
-
-def _module_scope(scope: _Scope) -> _Scope:
-    while scope.parent is not None:
-        scope = scope.parent
-    return scope
-
-
-def _local_value(scope: _Scope, name: str) -> ast.expr | None:
-    inner: _Scope | None = scope
+def _local_value(scope: Scope, name: str) -> ast.expr | None:
+    inner: Scope | None = scope
     while inner is not None and inner.parent is not None:
         if inner.is_function and name in inner.values:
             return inner.values[name]
@@ -824,7 +625,7 @@ def _calls(node: ast.AST) -> Iterator[ast.Call]:
             yield child
 
 
-def _kwargs_reads(node: _Function, kwarg: str) -> tuple[dict[str, bool], bool]:
+def _kwargs_reads(node: Function, kwarg: str) -> tuple[dict[str, bool], bool]:
     """The keys a receiver reads from its ``**kwarg`` dict, each with whether it must
     be there (``kw["k"]``) or may be missing (``kw.get("k")``, ``"k" in kw``); and
     whether the dict is used in another way (passed on, iterated)."""
