@@ -70,6 +70,38 @@ def test_api_reference_shows_doctests_as_code(site: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    "signal",
+    [
+        "typedsignals-flask-request-finished",
+        "typedsignals-flask-template-rendered",
+        "typedsignals-flask-login-user-logged-in",
+        "typedsignals-flask-principal-identity-loaded",
+        "typedsignals-flask-mail-email-dispatched",
+        "typedsignals-flask-sqlalchemy-models-committed",
+        "examples-tutorial-app-signals-user-registered",
+    ],
+)
+def test_signal_reference_has_each_catalog(site: Path, signal: str) -> None:
+    """The generated reference holds Flask's, each extension's and the showcase's signals."""
+    assert f'id="signal-{signal}"' in page(site, "reference/signals")
+
+
+def test_signal_reference_maps_the_showcase_receivers(site: Path) -> None:
+    """The sender-receiver map lists the showcase's receivers under the signal they hear."""
+    html = page(site, "reference/signals")
+    finished = html.split('id="signal-typedsignals-flask-request-finished"')[1]
+    finished = finished.split('id="signal-')[0]
+    assert "ActivityLogger.on_request_finished" in finished
+    assert "examples.tutorial_app.receivers" in finished
+    assert "&lt;Flask 'examples.tutorial_app.app'&gt;" in finished
+
+
+def test_signal_reference_markers_are_all_expanded(site: Path) -> None:
+    """No marker line reaches the built page."""
+    assert "typedsignals-reference" not in page(site, "reference/signals")
+
+
+@pytest.mark.parametrize(
     ("broken", "message"),
     [
         ("[a page that is not there](nowhere.md)", "nowhere.md"),
