@@ -278,7 +278,7 @@ class AutoSignal(_SignalsDirective):
 
 
 def _resolve(path: str) -> object:
-    """The object at a dotted path: a module, then attributes or submodules in turn.
+    """The object at a dotted path: a module, then attributes (or a package's submodules).
 
     Raises:
         CatalogError: A module on the way cannot be imported, or nothing is found
@@ -291,7 +291,7 @@ def _resolve(path: str) -> object:
             found = getattr(found, part)
             continue
         name = ".".join(path.split(".")[:index])
-        if isinstance(found, ModuleType) and importlib.util.find_spec(name) is not None:
+        if hasattr(found, "__path__") and importlib.util.find_spec(name) is not None:
             found = import_modules([name])[0]
             continue
         raise CatalogError(f"cannot find {path!r}: nothing is called {name!r}")

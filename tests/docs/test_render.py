@@ -12,6 +12,7 @@ from docs_golden import check_golden, html_tables
 from docutils import nodes
 from docutils.core import publish_doctree
 from docutils.utils import SystemMessage
+from markdown_it import MarkdownIt
 
 from typedsignals import Payload, Signal
 from typedsignals.catalog import Catalog, read_module, read_modules, read_signal
@@ -93,9 +94,16 @@ def test_receiver_map_names_priority_and_sender() -> None:
     ]
 
 
-def test_markdown_tables_keep_piped_types_in_one_cell() -> None:
-    """``str | None`` stays one cell of the Markdown table, shown with its pipe."""
-    tables = html_tables(_md_html(to_markdown(reference_of(_sample()))))
+def _gfm_html(text: str) -> str:
+    return MarkdownIt("commonmark").enable("table").render(text)
+
+
+@pytest.mark.parametrize("to_html", [_md_html, _gfm_html], ids=["python-markdown", "gfm"])
+def test_markdown_tables_keep_piped_types_in_one_cell(to_html: Callable[[str], str]) -> None:
+    """``str | None`` stays one cell of the Markdown table, shown with its pipe, both in
+    Python-Markdown (MkDocs) and under GitHub's table rules (markdown-it), where a pipe
+    splits a cell even inside a code span."""
+    tables = html_tables(to_html(to_markdown(reference_of(_sample()))))
     reference_row = next(row for row in tables[0] if row[0] == "reference")
     assert reference_row == [
         "reference",

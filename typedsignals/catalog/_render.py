@@ -293,12 +293,12 @@ def _md_inline(run: Inline) -> str:
         return _md_code(run.text)
     if run.kind == "markup":
         # One line, and no bare pipe: a pipe would end the table cell.
-        return " ".join(run.text.split()).replace("|", "\\|")
+        return _one_line(run.text).replace("|", "\\|")
     return _md_text(run.text)
 
 
 def _md_text(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _MD_SPECIAL.sub(r"\\\1", _one_line(text))
 
 
 def _md_code(text: str) -> str:
@@ -370,18 +370,23 @@ def _rst_inline(run: Inline) -> str:
     if run.kind == "code":
         return _rst_code(run.text)
     if run.kind == "markup":
-        return " ".join(run.text.split())
+        return _one_line(run.text)
     return _rst_text(run.text)
 
 
 def _rst_text(text: str) -> str:
-    return _RST_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _RST_SPECIAL.sub(r"\\\1", _one_line(text))
 
 
 def _rst_code(text: str) -> str:
     if "``" in text or text != text.strip() or not text:
         return _rst_text(text)  # an inline literal cannot hold these: plain text reads the same
     return f"``{text}``"
+
+
+def _one_line(text: str) -> str:
+    """Text with each run of whitespace (newlines too) made one space, ends kept."""
+    return re.sub(r"\s+", " ", text)
 
 
 def _check_level(level: int, deepest: int) -> None:
