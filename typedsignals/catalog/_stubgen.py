@@ -21,7 +21,7 @@ from typing import Any, Final
 from .._signal import Signal
 from ._read import import_modules, spec_of
 from ._spec import CatalogError, SignalSpec
-from ._stubgen_typed import own_signals, typed_stub
+from ._stubgen_typed import own_signals, typed_stubs
 from ._stubtext import INDENT as _INDENT
 from ._stubtext import STUB_HEADER, camel, docstring
 from ._stubtext import define as _define
@@ -181,8 +181,9 @@ def stubs(modules: Sequence[str]) -> dict[str, str]:
     ``typedsignals.flask``): that is what the code still using the raw signals needs.
     A module declaring typed signals of its own gets its own typed stub, every signal
     spelled out field by field (bridged ones included, they are typed signals too; see
-    :func:`~typedsignals.catalog._stubgen_typed.typed_stub`). A module with both kinds
-    gets both stubs.
+    :func:`~typedsignals.catalog._stubgen_typed.typed_stubs`). A module with both kinds
+    gets both stubs, unless the raw signals live in that same module: its typed stub is
+    then the one written, with the raw signals typed as blinker's ``NamedSignal``.
 
     Returns:
         The ``.pyi`` source of each stub keyed by its dotted path: the module's name,
@@ -205,12 +206,15 @@ def stubs(modules: Sequence[str]) -> dict[str, str]:
         ]
         bridged += found
         if own_signals(module, bridged={id(signal) for signal, _ in found}):
-            key = module.__name__ + (".__init__" if hasattr(module, "__path__") else "")
-            written[key] = typed_stub(module, sources=list(modules))
+            written.update(typed_stubs(module, sources=list(modules)))
         elif not found:
             raise CatalogError(f"module {module.__name__!r} declares no typed signal")
     if bridged:
-        written.update(_raw_stubs(bridged, modules))
+        for key, source in _raw_stubs(bridged, modules).items():
+            # Raw signals declared next to their typed bridges: the module's typed stub
+            # is the one written (it types them as blinker's NamedSignal).
+            if key not in written and f"{key}.__init__" not in written:
+                written[key] = source
     return dict(sorted(written.items()))
 
 

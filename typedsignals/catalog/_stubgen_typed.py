@@ -43,7 +43,11 @@ from .._signal import Signal
 from ._spec import CatalogError
 from ._stubtext import INDENT, STUB_HEADER, camel, define, docstring
 
-__all__ = ["typed_stub"]
+__all__ = ["SIGNALS_PER_FILE", "own_signals", "typed_stub", "typed_stubs"]
+
+SIGNALS_PER_FILE: Final = 250
+"""The most signals one stub file spells out (see :func:`typed_stubs`)."""
+_PART: Final = "_signals_{}"
 
 _OVERRIDE: Final = "  # pyright: ignore[reportIncompatibleMethodOverride]"
 """connect_via returns a plain decorator, narrower than the base's overloaded protocol
@@ -56,12 +60,31 @@ _MISSING: Final = object()
 _POLICY: Final = 'Literal["raise", "collect", "log"] | None'
 
 
-def typed_stub(module: str | ModuleType, *, sources: Sequence[str] | None = None) -> str:
-    """The ``.pyi`` source of a module that declares typed signals.
+def typed_stubs(
+    module: str | ModuleType,
+    *,
+    sources: Sequence[str] | None = None,
+    per_file: int = SIGNALS_PER_FILE,
+) -> dict[str, str]:
+    """The ``.pyi`` sources typing a module that declares typed signals.
+
+    One stub, keyed by the module's name, when the module declares at most ``per_file``
+    signals. Beyond that, the classes spelling out the signals go to private stubs of
+    ``per_file`` signals each (``module._signals_0``, ``module._signals_1``...) and the
+    module's own stub becomes the ``__init__`` of a stub package that imports them:
+    pyright refuses to analyse a module scope past a fixed size (about 30,000 nodes of
+    its code-flow graph, class bodies included), which one stub of 1,000 signals spelled
+    out exceeds while the module itself does not.
 
     Args:
         module: The module, or its dotted name (imported if needed).
         sources: The modules named in the header; by default ``module`` itself.
+        per_file: The most signals one stub file spells out.
+
+    Returns:
+        ``{dotted path: source}``: ``{"app.events": ...}`` or ``{"app.events.__init__":
+        ..., "app.events._signals_0": ...}`` (the key of a package's own stub ends in
+        ``.__init__``, as that of a module that is a package at runtime does).
 
     Raises:
         CatalogError: The module cannot be imported, or declares no typed signal.
@@ -73,7 +96,30 @@ def typed_stub(module: str | ModuleType, *, sources: Sequence[str] | None = None
     writer = _Writer(module)
     if not writer.signals:
         raise CatalogError(f"module {module.__name__!r} declares no typed signal")
-    return writer.render(sources or [module.__name__])
+    shown = list(sources or [module.__name__])
+    chunks = [writer.signals[i : i + per_file] for i in range(0, len(writer.signals), per_file)]
+    if len(chunks) == 1 and not hasattr(module, "__path__"):
+        return {module.__name__: writer.render(shown)}
+    if len(chunks) == 1:
+        return {f"{module.__name__}.__init__": writer.render(shown)}
+    written: dict[str, str] = {}
+    for number, names in enumerate(chunks):
+        part = f"{module.__name__}.{_PART.format(number)}"
+        written[part] = writer.render_signals(names, shown)
+        for name in names:
+            writer.elsewhere[name] = part
+    written[f"{module.__name__}.__init__"] = writer.render(shown)
+    return dict(sorted(written.items()))
+
+
+def typed_stub(module: str | ModuleType, *, sources: Sequence[str] | None = None) -> str:
+    """The one ``.pyi`` source typing a module, however many signals it declares.
+
+    Raises:
+        CatalogError: The module cannot be imported, or declares no typed signal.
+    """
+    (source,) = typed_stubs(module, sources=sources, per_file=sys.maxsize).values()
+    return source
 
 
 def own_signals(module: ModuleType, *, bridged: Collection[int] = ()) -> list[str]:
@@ -123,6 +169,8 @@ class _Writer:
         self.imports: set[str] = set()  # `import x.y`
         self.bare: dict[str, set[str]] = {}  # `from typing import Any`
         self.local: dict[int, str] = {}  # objects written in this stub -> their name
+        self.elsewhere: dict[str, str] = {}  # signal attribute -> the part stub typing it
+        self.qualify = False  # in a part stub: the module's own names are qualified
         self.entries, self.exported = _public(module)
         self.signals = _typed_signals(module, self.entries, self.exported)
         self.defined: set[str] = set()  # the class names the stub defines or re-exports
@@ -137,11 +185,39 @@ class _Writer:
 
     # -- what goes where ------------------------------------------------------------
 
+    def home_of(self, value: object, name: str) -> str:
+        """The module a stub imports ``value`` from: where it is defined.
+
+        ``__module__`` is the answer, except for a facade that sets it to its own name
+        on what it re-exports: a function's code names its file, and a class is looked
+        up in the facade's submodules.
+        """
+        declared = getattr(value, "__module__", None)
+        if not isinstance(declared, str):
+            return self.name
+        if declared != self.name:
+            return declared
+        code = getattr(value, "__code__", None)
+        if code is not None and code.co_filename == getattr(self.module, "__file__", None):
+            return self.name
+        if code is None and not isinstance(value, type):
+            return self.name
+        held = [other for other, loaded in self.submodules if getattr(loaded, name, None) is value]
+        return min(held, default=self.name)
+
+    @functools.cached_property
+    def submodules(self) -> list[tuple[str, ModuleType]]:
+        """The loaded submodules of a package (none for a plain module)."""
+        if not hasattr(self.module, "__path__"):
+            return []
+        prefix = self.name + "."
+        return [(name, m) for name, m in list(sys.modules.items()) if name.startswith(prefix)]
+
     def _written_here(self, name: str, cls: type[Any]) -> bool:
         """A class is written in the stub when it is this module's, or a model or enum."""
         if cls.__name__ != name:  # an alias of a class: a variable, not a definition
             return False
-        if _home_of(cls, name, self.name) != self.name:
+        if self.home_of(cls, name) != self.name:
             # Re-exported: models and enums are written in place so their fields show.
             return name in self.exported and issubclass(cls, BaseModel | enum.Enum)
         return True
@@ -153,10 +229,14 @@ class _Writer:
             if isinstance(value, ModuleType):
                 continue
             if isinstance(value, Signal):
-                if name in self.signals:
+                part = self.elsewhere.get(name)
+                if part is not None:
+                    self.imports.add(part)
+                    blocks.append([f"{name}: {part}.{_signal_class(name)}"])
+                elif name in self.signals:
                     blocks.append(self._signal(name, value))
                 continue  # another module's signal: its own stub types it
-            home = _home_of(value, name, self.name)
+            home = self.home_of(value, name)
             if isinstance(value, type) or _is_function(value):
                 if isinstance(value, type) and self.local.get(id(value)) == name:
                     blocks.append(self._class(name, value, ""))
@@ -170,18 +250,32 @@ class _Writer:
                     blocks.append(self._function(name, value, ""))
             elif name in self.exported or _is_own_value(name, value):
                 blocks.append(self._variable(name, value))
+        head = self._head(sources) + sorted(reexports)
+        public = getattr(self.module, "__all__", None)
+        if public is not None:  # stubtest wants it, and checkers read star imports by it
+            head += ["", "__all__ = [", *(f'{INDENT}"{name}",' for name in public), "]"]
+        return _joined(head, blocks)
+
+    def render_signals(self, names: Sequence[str], sources: Sequence[str]) -> str:
+        """A part stub: the classes spelling out the signals ``names`` (for the module's
+        own stub to annotate them with), the module's names qualified."""
+        saved = self.imports, self.bare
+        self.imports, self.bare, self.qualify = set(), {}, True
+        try:
+            blocks = [
+                self._signal(name, getattr(self.module, name), variable=False) for name in names
+            ]
+            return _joined(self._head(sources), blocks)
+        finally:
+            (self.imports, self.bare), self.qualify = saved, False
+
+    def _head(self, sources: Sequence[str]) -> list[str]:
         head = [STUB_HEADER.format(sources=", ".join(sources)), ""]
         for source, names in sorted(self.bare.items()):
             head.append(f"from {source} import {', '.join(sorted(names))}")
         if self.bare:
             head.append("")
-        head += [f"import {name}" for name in sorted(self.imports)]
-        head += sorted(reexports)
-        public = getattr(self.module, "__all__", None)
-        if public is not None:  # stubtest wants it, and checkers read star imports by it
-            head += ["", "__all__ = [", *(f'{INDENT}"{name}",' for name in public), "]"]
-        body = "\n\n".join("\n".join(block) for block in blocks)
-        return "\n".join(head).rstrip("\n") + "\n\n" + body + "\n"
+        return head + [f"import {name}" for name in sorted(self.imports)]
 
     # -- names and annotations ------------------------------------------------------
 
@@ -192,6 +286,9 @@ class _Writer:
     def cls(self, cls: type[Any]) -> str:
         """A class as the stub names it, its module imported."""
         local = self.local.get(id(cls))
+        if local is not None and self.qualify:
+            self.imports.add(self.name)
+            return f"{self.name}.{local}"
         if local is not None:
             return local
         module = getattr(cls, "__module__", None) or "builtins"
@@ -205,7 +302,12 @@ class _Writer:
             return self.typing_name(head, module) + dot + rest
         if module == self.name:
             # Written or re-exported here under that name, or else nothing a stub can name.
-            return qualname if qualname in self.defined else self.typing_name("Any")
+            if qualname not in self.defined:
+                return self.typing_name("Any")
+            if self.qualify:
+                self.imports.add(self.name)
+                return f"{self.name}.{qualname}"
+            return qualname
         if not _is_typed(module.partition(".")[0]):
             # A checker sees Any for it anyway, and mypy --strict refuses the import.
             return self.typing_name("Any")
@@ -250,9 +352,11 @@ class _Writer:
 
     # -- blocks ---------------------------------------------------------------------
 
-    def _signal(self, name: str, signal: Signal[Any, ..., Any]) -> list[str]:
+    def _signal(
+        self, name: str, signal: Signal[Any, ..., Any], *, variable: bool = True
+    ) -> list[str]:
         base = camel(name)
-        receiver, bound, cls = f"_{base}Receiver", f"_{base}R", f"_{base}Signal"
+        receiver, bound, cls = f"_{base}Receiver", f"_{base}R", _signal_class(name)
         sender = self.cls(signal.sender_type)
         model = self.cls(signal.payload_model)
         fields = self._fields(signal.payload_model)
@@ -341,8 +445,7 @@ class _Writer:
             f"Callable[[{bound}], {bound}]",
             pragma=_OVERRIDE,
         )
-        lines += ["", f"{name}: {cls}"]
-        return lines
+        return lines + (["", f"{name}: {cls}"] if variable else [])
 
     def _fields(self, model: type[BaseModel]) -> list[str]:
         """The model's fields as keyword parameters (by alias, as a send takes them)."""
@@ -471,6 +574,16 @@ class _Writer:
         return [f"{name}: {self.cls(type(value))}"]
 
 
+def _signal_class(attribute: str) -> str:
+    """The name of the class spelling out the signal held by ``attribute``."""
+    return f"_{camel(attribute)}Signal"
+
+
+def _joined(head: list[str], blocks: list[list[str]]) -> str:
+    body = "\n\n".join("\n".join(block) for block in blocks)
+    return "\n".join(head).rstrip("\n") + "\n\n" + body + "\n"
+
+
 _SKIPPED_DUNDERS: Final = frozenset(
     {"__init_subclass__", "__class_getitem__", "__get_pydantic_core_schema__"}
 )
@@ -542,37 +655,3 @@ def _is_own_value(name: str, value: object) -> bool:
     if type(value).__module__ in (*_TYPING_MODULES, "__future__"):
         return _is_type_form(value)
     return True
-
-
-def _home_of(value: object, name: str, module: str) -> str:
-    """The module a stub imports ``value`` from: where it is defined.
-
-    ``__module__`` is the answer, except for a facade that sets it to its own name on
-    what it re-exports: a function's code names its file, and a class is looked up in
-    the facade's submodules.
-    """
-    declared = getattr(value, "__module__", None)
-    if not isinstance(declared, str):
-        return module
-    if declared != module:
-        return declared
-    code = getattr(value, "__code__", None)
-    if code is not None:
-        origin = getattr(sys.modules.get(module), "__file__", None)
-        if origin is not None and code.co_filename != origin:
-            return _holder(value, name, module) or module
-        return module
-    if isinstance(value, type):
-        return _holder(value, name, module) or module
-    return module
-
-
-def _holder(value: object, name: str, module: str) -> str | None:
-    """The submodule of ``module`` holding ``value`` under ``name``, if there is one."""
-    prefix = module + "."
-    found = sorted(
-        other
-        for other, loaded in list(sys.modules.items())
-        if other.startswith(prefix) and getattr(loaded, name, None) is value
-    )
-    return found[0] if found else None
