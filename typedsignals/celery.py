@@ -88,6 +88,8 @@ class CeleryDelivery(RemoteDelivery):
     def __init__(self, celery_app: Celery, **task_options: Any) -> None:
         self.app = celery_app
         self.options: dict[str, Any] = {**DEFAULT_TASK_OPTIONS, **task_options}
+        self._tasks: dict[str, Any] = {}
+        """Task name -> the task, once checked: a send looks its task up here."""
 
     def __repr__(self) -> str:
         return f"CeleryDelivery({self.app.main!r})"
@@ -108,7 +110,10 @@ class CeleryDelivery(RemoteDelivery):
 
     def publish(self, call: DeferredCall, message: str) -> AsyncResult:
         """Send ``message`` to the receiver's task; the task id is the idempotency key."""
-        task = self._task_for(call.signal.name, receiver_path(call.receiver))
+        path = receiver_path(call.receiver)
+        task = self._tasks.get(task_name(call.signal.name, path))
+        if task is None:
+            task = self._task_for(call.signal.name, path)
         return task.apply_async((message,), task_id=call.id)
 
     def _task_for(self, signal_name: str, path: str) -> Any:
@@ -122,6 +127,7 @@ class CeleryDelivery(RemoteDelivery):
                     f"registered with other options ({task.typedsignals_options}); connect "
                     f"it through one delivery"
                 )
+            self._tasks[name] = task
             return task
         expect = (signal_name, path)
 
@@ -131,6 +137,7 @@ class CeleryDelivery(RemoteDelivery):
         run.__qualname__ = f"deliver[{name}]"  # Celery builds code from __name__: leave it
         task = self.app.task(name=name, shared=False, lazy=False, **options)(run)
         task.typedsignals_options = options
+        self._tasks[name] = task
         return task
 
     def _task_options(self) -> dict[str, Any]:
