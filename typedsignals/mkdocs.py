@@ -109,7 +109,7 @@ def expand_references(markdown: str, *, level: int = 2, imports: Sequence[str] =
 
     Example:
         >>> page = "# Flask\\n\\n::: typedsignals-reference typedsignals.flask\\n"
-        >>> print(expand_references(page).splitlines()[2])
+        >>> print(expand_references(page).splitlines()[3])
         ## `appcontext-popped` { #signal-typedsignals-flask-appcontext-popped }
     """
     lines = markdown.split("\n")
@@ -142,6 +142,8 @@ def expand_references(markdown: str, *, level: int = 2, imports: Sequence[str] =
                 )
             settings[option[1]] = option[2]
             index += 1
+        # Blank lines around: the HTML block ends before the page's next line.
+        out.append("")
         out.append(
             _reference(
                 marker[1].split(),
@@ -150,6 +152,7 @@ def expand_references(markdown: str, *, level: int = 2, imports: Sequence[str] =
                 where=where,
             )
         )
+        out.append("")
     return "\n".join(out)
 
 
@@ -159,7 +162,7 @@ def _reference(modules: list[str], *, level: int, imports: list[str], where: str
         reference = reference_of(read_modules(modules))
     except CatalogError as exc:
         raise CatalogError(f"{where}: {exc}") from None
-    return to_markdown(reference, level=level, anchors=True).rstrip("\n")
+    return to_markdown(reference, level=level, anchors=True, html_body=True).rstrip("\n")
 
 
 def _level(text: str | None, default: int, where: str) -> int:

@@ -29,12 +29,14 @@ use too: the same payload gives the same field table everywhere.
 
 from __future__ import annotations
 
+import html
 import importlib
 import importlib.util
 import inspect
-from collections.abc import Callable, Iterable, Set
+from collections.abc import Callable, Iterable, Iterator, Set
 from types import ModuleType
 from typing import Any, ClassVar, Final
+from weakref import WeakKeyDictionary
 
 try:
     from docutils import nodes  # type: ignore[import-untyped]  # docutils ships no types
@@ -44,6 +46,7 @@ try:
     from sphinx.application import Sphinx
     from sphinx.domains import Domain, ObjType
     from sphinx.roles import XRefRole
+    from sphinx.transforms.post_transforms import SphinxPostTransform
     from sphinx.util import logging
     from sphinx.util.docutils import SphinxDirective
     from sphinx.util.nodes import make_refnode
@@ -60,7 +63,15 @@ from . import __version__
 from ._namespace import Namespace
 from ._signal import Signal
 from .catalog._read import import_modules, read_module, read_namespace, spec_of
-from .catalog._render import SignalEntry, reference_of, to_docutils
+from .catalog._render import (
+    SignalEntry,
+    body_html,
+    docutils_body,
+    docutils_head,
+    is_plain,
+    markup_runs,
+    reference_of,
+)
 from .catalog._spec import Catalog, CatalogError
 
 __all__ = ["DOMAIN", "SignalDomain", "setup"]
@@ -175,6 +186,65 @@ class SignalDomain(Domain):
                     yield (target, name, "signal", docname, anchor, 1)
 
 
+class signal_body(nodes.General, nodes.Element):  # type: ignore[misc]  # docutils is untyped
+    """A signal's facts and tables: one node holding its :class:`SignalEntry`.
+
+    Its children are the parsed runs of the signal's doc markup that are not plain
+    text (one ``inline`` each, in the order of
+    :func:`~typedsignals.catalog._render.markup_runs`; plain runs need no parsing).
+    HTML builders write it as one fragment (:func:`_visit_body_html`); for every other output format
+    :class:`_ExpandBodies` replaces it with docutils tables first. One node instead of a
+    hundred per signal keeps a reference of 1,000 signals within its build-time budget
+    (see :func:`~typedsignals.catalog._render.body_html`).
+    """
+
+
+def _visit_body_html(translator: Any, node: Any) -> None:
+    runs = iter(node.children)
+
+    def markup(text: str) -> str:
+        if is_plain(text):
+            return html.escape(text, quote=False)
+        # The translator writes a child's HTML to its body; take that text back out.
+        start = len(translator.body)
+        for child in next(runs).children:
+            child.walkabout(translator)
+        written = "".join(translator.body[start:])
+        del translator.body[start:]
+        return str(written)
+
+    translator.body.append(body_html(node["entry"], markup=markup))
+    raise nodes.SkipNode
+
+
+class _ExpandBodies(SphinxPostTransform):
+    """For output formats other than HTML: each :class:`signal_body` as docutils nodes."""
+
+    default_priority = 200
+
+    def is_supported(self) -> bool:
+        return _FORMATS.get(self.env) != "html"
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(signal_body)):
+            runs = iter(node.children)
+
+            def parse_inline(text: str, runs: Iterator[Any] = runs) -> list[Any]:
+                return [nodes.Text(text)] if is_plain(text) else list(next(runs).children)
+
+            node.replace_self(docutils_body(node["entry"], parse_inline=parse_inline))
+
+
+_FORMATS: WeakKeyDictionary[Any, str] = WeakKeyDictionary()
+"""The output format of the builder working on each build environment (``html``,
+``latex``...), noted when the builder starts: transforms reach the environment on every
+Sphinx version, and the builder only through APIs that differ between them."""
+
+
+def _note_format(app: Sphinx) -> None:
+    _FORMATS[app.env] = app.builder.format
+
+
 class _SignalRole(XRefRole):
     """The bare ``:signal:`` role: the domain's role under a name without its prefix."""
 
@@ -215,7 +285,14 @@ class _SignalsDirective(SphinxDirective):
         assert isinstance(domain, SignalDomain)  # registered by setup()
         sections: list[Any] = []
         for entry in reference_of(catalog).entries:
-            section = to_docutils(entry, parse_block=self._block, parse_inline=self._inline)
+            section = docutils_head(entry, parse_block=self._block)
+            body = signal_body(entry=entry)
+            body.extend(
+                nodes.inline("", "", *self._inline(run))
+                for run in markup_runs(entry)
+                if not is_plain(run)
+            )
+            section += body
             if entry.anchor in self.state.document.ids:  # the same signal twice in a page
                 section["ids"] = []
             self.state.document.set_id(section)
@@ -229,6 +306,8 @@ class _SignalsDirective(SphinxDirective):
         return sections
 
     def _block(self, text: str) -> list[Any]:
+        if is_plain(text):  # what parsing would give, without its cost
+            return [nodes.paragraph(text, text)]
         holder = nodes.Element()
         lines = StringList(inspect.cleandoc(text).splitlines(), source=self.get_source_info()[0])
         self.state.nested_parse(lines, self.content_offset, holder)
@@ -302,6 +381,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register the domain, the directives, the ``:signal:`` role and the setting."""
     app.add_config_value(IMPORT_SETTING, [], "env", types=[list, tuple])
     app.add_domain(SignalDomain)
+    app.add_node(signal_body, html=(_visit_body_html, None))
+    app.add_post_transform(_ExpandBodies)
+    app.connect("builder-inited", _note_format)
     app.add_directive("autosignals", AutoSignals)
     app.add_directive("autosignal", AutoSignal)
     app.add_role("signal", _SignalRole(innernodeclass=nodes.literal, warn_dangling=True))

@@ -20,7 +20,10 @@ def test_missing_framework_names_the_extra(
     adapter: str, framework: str, project: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Importing an adapter without its framework is one error naming the docs extra."""
-    monkeypatch.setitem(sys.modules, framework, None)  # None: "not installed" to import
+    # None in sys.modules: "not installed" to import, for the framework and any of its
+    # modules an earlier test loaded (those would be found without their package).
+    for name in [m for m in sys.modules if m == framework or m.startswith(f"{framework}.")]:
+        monkeypatch.setitem(sys.modules, name, None)
     monkeypatch.delitem(sys.modules, adapter, raising=False)
     message = re.escape(
         f"{adapter} needs {project}, which is not installed; "

@@ -169,7 +169,7 @@ def test_fences_protect_markers(fence: str) -> None:
 
 
 def test_text_around_markers_is_kept() -> None:
-    """Lines before and after a marker stay in place."""
+    """Lines before and after a marker stay in place, a blank line apart from it."""
     expanded = expand_references("before\n::: typedsignals-reference docs_sample\nafter")
-    assert expanded.startswith("before\n## `invoice-paid`")
-    assert expanded.endswith("connected when the modules are imported.\nafter")
+    assert expanded.startswith("before\n\n## `invoice-paid`")
+    assert expanded.endswith("connected when the modules are imported.</p></div>\n\nafter")

@@ -50,13 +50,17 @@ def project(tmp_path: Path) -> Path:
     return source
 
 
-def build(source: Path, **pages: str) -> Iterator[Built]:
+def build(source: Path, builder: str = "html", **pages: str) -> Iterator[Built]:
     """Build ``source`` (after writing ``pages``: name to reST) with SphinxTestApp."""
     for name, text in pages.items():
         (source / f"{name}.rst").write_text(text, encoding="utf-8")
     warnings = StringIO()
     app = SphinxTestApp(
-        "html", srcdir=source, builddir=source.parent / "build", status=StringIO(), warning=warnings
+        builder,
+        srcdir=source,
+        builddir=source.parent / "build",
+        status=StringIO(),
+        warning=warnings,
     )
     try:
         app.build()
@@ -125,6 +129,19 @@ def test_receiver_map_shows_sender_filters(built: Built) -> None:
         ["notify_accounting", "docs_sample", "0", "any"],
         ["audit_first_invoice", "docs_sample", "10", "Invoice('INV-1')"],
     ]
+
+
+def test_other_builders_get_docutils_tables(project: Path) -> None:
+    """A non-HTML builder (text) writes the same tables from docutils nodes, the parsed
+    description included, without a warning."""
+    for result in build(project, "text"):
+        assert result.warnings.getvalue() == ""
+        text = (Path(result.app.outdir) / "index.txt").read_text(encoding="utf-8")
+        assert (
+            '| "amount"     | "float"                       | "0.0"    | Amount paid, in "EUR".'
+            in text
+        )
+        assert '| "audit_first_invoice" | "docs_sample" | 10 ' in text
 
 
 @pytest.mark.parametrize(

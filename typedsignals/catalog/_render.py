@@ -4,8 +4,10 @@
 :class:`Reference`: per signal, its facts (Python path, sender, payload...), its doc, a
 payload field table and the sender-receiver map. That model is written out as Markdown
 (:func:`to_markdown`: the MkDocs plugin and ``typedsignals docs --format md``), as
-reStructuredText (:func:`to_rst`: ``--format rst``) and as docutils nodes
-(:func:`to_docutils`: the Sphinx extension), so every output shows the same tables.
+reStructuredText (:func:`to_rst`: ``--format rst``), and for the Sphinx extension as
+docutils nodes (:func:`docutils_head`, :func:`docutils_body`) and HTML
+(:func:`body_html`, also what the MkDocs plugin puts under each heading), so every
+output shows the same tables.
 
 Text comes in three kinds (:class:`Inline`): plain text, escaped for each output; code,
 shown literally; and the signal's own doc markup (its doc and its fields' descriptions,
@@ -33,6 +35,7 @@ Example:
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -55,8 +58,13 @@ __all__ = [
     "entry_of",
     "field_table",
     "receiver_table",
+    "body_html",
+    "docutils_body",
+    "docutils_head",
+    "is_plain",
+    "markup_html",
+    "markup_runs",
     "reference_of",
-    "to_docutils",
     "to_markdown",
     "to_rst",
 ]
@@ -74,6 +82,8 @@ RECEIVERS_CAPTION: Final = "Receivers"
 NO_FIELDS: Final = "The payload has no fields."
 NO_RECEIVERS: Final = "No receiver is connected when the modules are imported."
 
+_MAX_COLUMN: Final = 40
+"""The widest a docutils table column is declared, in characters."""
 _RST_ADORNMENTS: Final = "=-~^\"'"
 """Section underline characters of reStructuredText, outermost first."""
 
@@ -243,7 +253,12 @@ _MD_SPECIAL: Final = re.compile(r"([\\`*_\[\]<>|#])")
 
 
 def to_markdown(
-    reference: Reference, *, level: int = 2, anchors: bool = False, title: str | None = None
+    reference: Reference,
+    *,
+    level: int = 2,
+    anchors: bool = False,
+    title: str | None = None,
+    html_body: bool = False,
 ) -> str:
     """The reference as Markdown (Python-Markdown with ``tables``, as MkDocs reads it).
 
@@ -253,6 +268,10 @@ def to_markdown(
         anchors: Give each entry's heading its :func:`anchor_of` id, in the
             ``{ #id }`` syntax of the ``attr_list`` extension.
         title: A heading, one level above the entries, to start with.
+        html_body: Write each entry's facts and tables as one block of HTML
+            (:func:`body_html`) instead of a Markdown list and tables: the same
+            content, which Python-Markdown passes through instead of parsing (the
+            MkDocs plugin's choice, for speed).
     """
     _check_level(level, 6)
     parts: list[str] = []
@@ -265,6 +284,9 @@ def to_markdown(
         parts.append(heading)
         if entry.doc:
             parts.append(entry.doc.strip())
+        if html_body:
+            parts.append(f'<div class="typedsignals-body">{body_html(entry)}</div>')
+            continue
         parts.append("\n".join(f"- {label}: {_md_cell(value)}" for label, value in entry.facts))
         for table in (entry.fields, entry.receivers):
             parts.append(f"**{table.caption}**")
@@ -394,21 +416,114 @@ def _check_level(level: int, deepest: int) -> None:
         raise ValueError(f"heading level must be 1 to {deepest}, not {level!r}")
 
 
+# -- HTML --------------------------------------------------------------------------------------
+
+_LITERAL: Final = re.compile(r"``(.+?)``|`([^`]+)`")
+"""Inline literals of the signals' doc markup: reST ````code````, and single backticks,
+which Markdown reads as code (and reST as the default role, mostly code in docstrings)."""
+
+
+def markup_html(text: str) -> str:
+    """The signals' inline doc markup as HTML: literals as ``<code>``, the rest escaped.
+
+    Example:
+        >>> markup_html("The ``id`` of <this> item.")
+        'The <code>id</code> of &lt;this&gt; item.'
+    """
+    parts: list[str] = []
+    last = 0
+    for match in _LITERAL.finditer(text):
+        parts.append(html.escape(text[last : match.start()], quote=False))
+        parts.append(f"<code>{html.escape(match[1] or match[2], quote=False)}</code>")
+        last = match.end()
+    parts.append(html.escape(text[last:], quote=False))
+    return _one_line("".join(parts))
+
+
+def body_html(entry: SignalEntry, *, markup: Callable[[str], str] = markup_html) -> str:
+    """A signal's facts and tables as one HTML fragment (everything but title and doc).
+
+    Written as one string, not as a tree of nodes or Markdown: a reference of 1,000
+    signals has some 100,000 table cells, and the tools that would parse them (docutils'
+    transforms and pickling, Python-Markdown's table extension) take far longer than
+    the 3 s the whole reference may add to a build (benchmarks/docs_reference.py).
+
+    Args:
+        entry: What to render.
+        markup: Renders a run of the signal's own markup (a field's description) as
+            HTML; runs are asked for in the order :func:`docutils_body` asks for them.
+    """
+    facts = "".join(
+        f"<dt>{html.escape(label)}</dt><dd>{_html_cell(value, markup)}</dd>"
+        for label, value in entry.facts
+    )
+    parts = [f'<dl class="typedsignals-facts">{facts}</dl>']
+    for table, kind in ((entry.fields, "fields"), (entry.receivers, "receivers")):
+        parts.append(f'<p class="rubric">{html.escape(table.caption)}</p>')
+        if not table.rows:
+            parts.append(f"<p>{html.escape(table.empty)}</p>")
+            continue
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in table.header)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{_html_cell(c, markup)}</td>" for c in row) + "</tr>"
+            for row in table.rows
+        )
+        parts.append(
+            f'<table class="docutils typedsignals-{kind}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table>"
+        )
+    return "".join(parts)
+
+
+def _html_cell(cell: Cell, markup: Callable[[str], str]) -> str:
+    found: list[str] = []
+    for run in cell:
+        if run.kind == "code":
+            found.append(f"<code>{html.escape(run.text, quote=False)}</code>")
+        elif run.kind == "markup":
+            found.append(markup(run.text))
+        else:
+            found.append(html.escape(run.text, quote=False))
+    return "".join(found)
+
+
+_PLAIN: Final = re.compile(r"[A-Za-z][A-Za-z0-9 ,.;!?'\"()%&=/-]*")
+"""Text that reStructuredText (and Markdown) read as itself: one line of words and
+punctuation, no markup character, no list or directive start."""
+
+
+def is_plain(text: str) -> bool:
+    """Whether a run of doc markup reads as itself: it needs no parsing, only escaping.
+
+    Parsing is the slow part of a large reference in Sphinx, and most docs and field
+    descriptions are plain sentences.
+
+    Example:
+        >>> is_plain("The user who logged in."), is_plain("The ``id``."), is_plain("a_")
+        (True, False, False)
+    """
+    return _PLAIN.fullmatch(text) is not None
+
+
+def markup_runs(entry: SignalEntry) -> list[str]:
+    """The entry's runs of doc markup, in the order the body renderers ask for them."""
+    cells = [value for _, value in entry.facts]
+    cells += [cell for row in entry.fields.rows for cell in row]
+    cells += [cell for row in entry.receivers.rows for cell in row]
+    return [run.text for cell in cells for run in cell if run.kind == "markup"]
+
+
 # -- docutils ------------------------------------------------------------------------------------
 
 
-def to_docutils(
-    entry: SignalEntry,
-    *,
-    parse_block: Callable[[str], list[nodes.Node]],
-    parse_inline: Callable[[str], list[nodes.Node]],
+def docutils_head(
+    entry: SignalEntry, *, parse_block: Callable[[str], list[nodes.Node]]
 ) -> nodes.section:
-    """One signal's entry as a docutils section (for the Sphinx extension).
+    """A signal's section with its title and doc (for the Sphinx extension).
 
     Args:
         entry: What to render.
         parse_block: Parses the signal's doc (its own markup) into body elements.
-        parse_inline: Parses a field's description (inline markup) into inline nodes.
     """
     from docutils import nodes
 
@@ -416,15 +531,30 @@ def to_docutils(
     section += nodes.title("", "", nodes.literal(entry.name, entry.name))
     if entry.doc:
         section.extend(parse_block(entry.doc))
+    return section
+
+
+def docutils_body(
+    entry: SignalEntry, *, parse_inline: Callable[[str], list[nodes.Node]]
+) -> list[nodes.Node]:
+    """A signal's facts and tables as docutils nodes (for Sphinx's other output formats).
+
+    Args:
+        entry: What to render.
+        parse_inline: Gives the inline nodes of a run of the signal's own markup (a
+            field's description); runs are asked for in the order of :func:`markup_runs`.
+    """
+    from docutils import nodes
+
     facts = nodes.field_list(classes=["typedsignals-facts"])
     for label, value in entry.facts:
         body = nodes.paragraph("", "", *_du_cell(value, parse_inline))
         facts += nodes.field("", nodes.field_name(label, label), nodes.field_body("", body))
-    section += facts
+    found: list[nodes.Node] = [facts]
     for table, kind in ((entry.fields, "fields"), (entry.receivers, "receivers")):
-        section += nodes.rubric(table.caption, table.caption)
-        section += _du_table(table, kind, parse_inline)
-    return section
+        found.append(nodes.rubric(table.caption, table.caption))
+        found.append(_du_table(table, kind, parse_inline))
+    return found
 
 
 def _du_table(
@@ -435,7 +565,11 @@ def _du_table(
     if not table.rows:
         return nodes.paragraph(table.empty, table.empty)
     group = nodes.tgroup(cols=len(table.header))
-    group.extend(nodes.colspec(colwidth=1) for _ in table.header)
+    # Text and LaTeX writers size columns by these widths: the longest text (with the
+    # quotes the text writer puts around code), capped.
+    for column, header in enumerate(table.header):
+        longest = max(_width(row[column]) for row in table.rows)
+        group += nodes.colspec(colwidth=min(max(longest, len(header)), _MAX_COLUMN))
 
     def row_of(cells: Iterable[list[nodes.Node]]) -> nodes.row:
         row = nodes.row()
@@ -446,6 +580,10 @@ def _du_table(
     group += nodes.thead("", row_of([nodes.Text(h)] for h in table.header))
     group += nodes.tbody("", *(row_of(_du_cell(c, parse_inline) for c in r) for r in table.rows))
     return nodes.table("", group, classes=[f"typedsignals-{kind}"])
+
+
+def _width(cell: Cell) -> int:
+    return sum(len(run.text) + (2 if run.kind == "code" else 0) for run in cell)
 
 
 def _du_cell(cell: Cell, parse_inline: Callable[[str], list[nodes.Node]]) -> list[nodes.Node]:
