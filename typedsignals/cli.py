@@ -304,9 +304,9 @@ def _run_codegen(args: argparse.Namespace) -> int:
 
 
 def _run_stubgen(args: argparse.Namespace) -> int:
-    from .catalog import raw_stubs
+    from .catalog._stubgen import stubs
 
-    for module, source in raw_stubs(args.modules).items():
+    for module, source in stubs(args.modules).items():
         top, _, rest = module.partition(".")
         package = Path(args.output) / f"{top}-stubs"
         path = package.joinpath(*rest.split(".")) if rest else package / "__init__"

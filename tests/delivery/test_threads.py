@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future
 from pathlib import Path
@@ -262,6 +263,10 @@ def test_cancelled_calls_are_logged_not_dropped_silently(
         with caplog.at_level(logging.ERROR, logger="typedsignals"):
             stopper = threading.Thread(target=pool.shutdown, kwargs={"cancel_pending": True})
             stopper.start()
+            deadline = time.monotonic() + 10
+            while not all(future.cancelled() for future in pending):  # shutdown got them
+                assert time.monotonic() < deadline, "shutdown did not cancel the pending calls"
+                time.sleep(0.005)
             release.set()
             stopper.join(10)
         assert all(future.cancelled() for future in pending)
