@@ -9,8 +9,9 @@ Commands (``typedsignals COMMAND --help`` for each):
   with the code instead (exit 1 when they differ: a CI gate).
 * ``codegen DOCUMENT [-o FILE]``: Python payload models and signal declarations from
   such a document.
-* ``stubgen MODULE... -o DIR``: a partial stub package typing the raw blinker signals
-  that the modules' bridged declarations mirror (``flask-stubs`` for Flask's).
+* ``stubgen MODULE... -o DIR``: stubs spelling out typed signals field by field, and for
+  bridged declarations the raw blinker modules they mirror (``flask-stubs`` for Flask's).
+* ``docs MODULE... --format md|rst``: the signal reference of the modules.
 * ``infer PATH... [-o FILE]``: draft typed declarations for the blinker signals a code
   base declares, sends and receives (read from its syntax; nothing is imported).
 * ``diff OLD NEW``: the changes between two catalogs or exports, each classed as
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any, Final, NoReturn, TextIO
 
 from .catalog import Catalog, CatalogError
+from .catalog._docs_command import add_docs_command
 
 __all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "main"]
 
@@ -113,12 +115,12 @@ def _build_parser() -> _Parser:
     codegen.set_defaults(run=_run_codegen)
     stubgen = commands.add_parser(
         "stubgen",
-        help="write stubs typing raw blinker signals by their bridged declarations",
+        help="write stubs spelling out typed signals field by field",
         description=(
-            "Write a partial PEP 561 stub package for the module of each raw blinker "
-            "signal that the given modules' bridged declarations mirror (for "
-            "typedsignals.flask: flask-stubs/signals.pyi), so that kwargs-style "
-            "receivers are type-checked with no plugin."
+            "Write .pyi stubs in which each typed signal's send, validate, connect and "
+            "receiver type are spelled out with the payload's fields, and, for bridged "
+            "declarations, a partial PEP 561 stub package for the raw blinker signals "
+            "they mirror (for typedsignals.flask: flask-stubs/signals.pyi)."
         ),
     )
     _add_modules(stubgen)
@@ -126,6 +128,7 @@ def _build_parser() -> _Parser:
         "-o", "--output", metavar="DIR", required=True, help="the folder to write into"
     )
     stubgen.set_defaults(run=_run_stubgen)
+    add_docs_command(commands)
 
     infer = commands.add_parser(
         "infer",
