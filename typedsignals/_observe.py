@@ -179,47 +179,47 @@ class _Observed:
 
     def __call__(self, sender: object, payload: object) -> Any:
         call = self.call
-        chain = self.chain
 
         def innermost() -> Any:
             return self.receiver(sender, payload)
 
         proceed = innermost
-        for middleware in reversed(chain):
+        for middleware in reversed(self.chain):
             proceed = _around(middleware, call, proceed)
-        for middleware in chain:
-            _hook(middleware, "before", middleware.before, call)
-        start = time.perf_counter()
+        start = self._before()
         try:
             result = proceed()
         except Exception as exc:
-            seconds = time.perf_counter() - start
-            for middleware in reversed(chain):
-                _hook(middleware, "error", middleware.error, call, exc, seconds)
+            self._error(exc, start)
             raise
-        seconds = time.perf_counter() - start
-        for middleware in reversed(chain):
-            _hook(middleware, "after", middleware.after, call, result, seconds)
-        return result
+        return self._after(result, start)
 
     async def call_async(self, sender: object, payload: object) -> Any:
-        call = self.call
-        chain = self.chain
-        for middleware in chain:
-            _hook(middleware, "before", middleware.before, call)
-        start = time.perf_counter()
+        start = self._before()
         try:
             result = self.receiver(sender, payload)
             if isinstance(result, Awaitable):
                 result = await result
         except Exception as exc:
-            seconds = time.perf_counter() - start
-            for middleware in reversed(chain):
-                _hook(middleware, "error", middleware.error, call, exc, seconds)
+            self._error(exc, start)
             raise
+        return self._after(result, start)
+
+    def _before(self) -> float:
+        """Call every ``before`` hook, outermost first; return the start time."""
+        for middleware in self.chain:
+            _hook(middleware, "before", middleware.before, self.call)
+        return time.perf_counter()
+
+    def _error(self, exc: Exception, start: float) -> None:
         seconds = time.perf_counter() - start
-        for middleware in reversed(chain):
-            _hook(middleware, "after", middleware.after, call, result, seconds)
+        for middleware in reversed(self.chain):
+            _hook(middleware, "error", middleware.error, self.call, exc, seconds)
+
+    def _after(self, result: Any, start: float) -> Any:
+        seconds = time.perf_counter() - start
+        for middleware in reversed(self.chain):
+            _hook(middleware, "after", middleware.after, self.call, result, seconds)
         return result
 
     def __repr__(self) -> str:
