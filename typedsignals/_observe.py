@@ -92,7 +92,8 @@ class Middleware:
     ``before``, ``after`` and ``error`` are called around every receiver call, sync or
     coroutine, with the duration in seconds. ``around_receiver`` and ``around_send`` wrap
     a synchronous call or a whole send: call ``proceed()`` to go on (zero or more times:
-    retries), and return what it returns or something else (exception translation). A
+    retries), and return what it returns or something else (exception translation);
+    ``around_send_async`` wraps a whole ``send_async`` the same way (await ``proceed()``). A
     middleware that raises is a receiver failure for the signal's error policy, with a
     note naming the middleware.
     """
@@ -113,6 +114,12 @@ class Middleware:
     def around_send(self, send: SendInfo, proceed: Callable[[], list[tuple[Any, Any]]]) -> Any:
         """Wrap one send's delivery to its receivers; the default calls ``proceed()``."""
         return proceed()
+
+    async def around_send_async(
+        self, send: SendInfo, proceed: Callable[[], Awaitable[list[tuple[Any, Any]]]]
+    ) -> Any:
+        """Wrap one ``send_async``'s delivery; the default awaits ``proceed()`` once."""
+        return await proceed()
 
 
 def use(middleware: Middleware) -> None:
@@ -242,11 +249,15 @@ def _hook(middleware: Middleware, name: str, method: Callable[..., Any], *args: 
     try:
         return method(*args)
     except Exception as exc:
-        if not getattr(exc, "_typedsignals_noted", False):
-            add_note(exc, f"raised in middleware {type(middleware).__qualname__}.{name}")
-            with contextlib.suppress(AttributeError):  # exceptions with __slots__
-                exc._typedsignals_noted = True  # type: ignore[attr-defined]
+        _note(middleware, name, exc)
         raise
+
+
+def _note(middleware: Middleware, name: str, exc: Exception) -> None:
+    if not getattr(exc, "_typedsignals_noted", False):
+        add_note(exc, f"raised in middleware {type(middleware).__qualname__}.{name}")
+        with contextlib.suppress(AttributeError):  # exceptions with __slots__
+            exc._typedsignals_noted = True  # type: ignore[attr-defined]
 
 
 def _observed(
@@ -312,17 +323,49 @@ async def deliver_async(
     policy: ErrorPolicy,
 ) -> list[tuple[Any, Any]]:
     """The asynchronous send path of a signal with middleware (``before``/``after``/
-    ``error`` hooks; ``around_*`` wrap synchronous sends only)."""
+    ``error`` hooks and ``around_send_async``; ``around_receiver`` wraps synchronous
+    calls only)."""
     send = SendInfo(signal, sender, payload, len(items))
     wrapped = tuple(_AsyncObserved(w) for w in _observed(signal, chain, send, items))
-    token = _current.set(send)
-    try:
-        results = await signal._deliver_async(
-            sender, payload, wrapped, flags & ~WEAK, concurrent, policy, True
-        )
-    finally:
-        _current.reset(token)
-    return _unwrap([(getattr(r, "observed", r), v) for r, v in results])
+
+    async def run() -> list[tuple[Any, Any]]:
+        token = _current.set(send)
+        try:
+            results = await signal._deliver_async(
+                sender, payload, wrapped, flags & ~WEAK, concurrent, policy, True
+            )
+        finally:
+            _current.reset(token)
+        return _unwrap([(getattr(r, "observed", r), v) for r, v in results])
+
+    proceed: Callable[[], Awaitable[Any]] = run
+    for middleware in reversed(chain):
+        proceed = _around_send_async(middleware, send, proceed)
+    result: list[tuple[Any, Any]] = await proceed()
+    return result
+
+
+def _around_send_async(
+    middleware: Middleware, send: SendInfo, inner: Callable[[], Awaitable[Any]]
+) -> Callable[[], Awaitable[Any]]:
+    async def proceed() -> Any:
+        passed: list[BaseException] = []
+
+        async def through() -> Any:
+            try:
+                return await inner()
+            except BaseException as exc:
+                passed.append(exc)
+                raise
+
+        try:
+            return await middleware.around_send_async(send, through)
+        except Exception as exc:
+            if not any(exc is seen for seen in passed):  # the middleware's own failure
+                _note(middleware, "around_send_async", exc)
+            raise
+
+    return proceed
 
 
 class _AsyncObserved:

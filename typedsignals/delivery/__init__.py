@@ -11,10 +11,13 @@ the send gets back a handle (a ``Future``, a Celery ``AsyncResult``), not the re
 :class:`ThreadPoolDelivery` is the embedded default: nothing to install or start.
 ``typedsignals.celery`` runs deferred receivers as Celery tasks, on the base every
 out-of-process delivery shares (:class:`RemoteDelivery`; the worker side is
-:func:`deliver`; senders travel in the form :func:`reduce_sender` gives them).
+:func:`deliver`; senders travel in the form :func:`reduce_sender` gives them). A
+:class:`ContextCarrier` (:func:`add_carrier`) takes context such as the trace context
+from the send to where the deferred receiver runs.
 See docs/delivery.md.
 """
 
+from ._carriers import ContextCarrier, add_carrier, carriers, remove_carrier
 from ._protocol import (
     WIRE_FORMAT,
     DeferredCall,
@@ -31,6 +34,7 @@ from ._worker import MessageRejected, RemoteDelivery, current_envelope, deliver
 
 __all__ = [
     "WIRE_FORMAT",
+    "ContextCarrier",
     "DeferredCall",
     "DeferredReceiver",
     "Delivery",
@@ -41,12 +45,15 @@ __all__ = [
     "RemoteDelivery",
     "ThreadPoolDelivery",
     "WhenFull",
+    "add_carrier",
+    "carriers",
     "current_envelope",
     "deliver",
     "receiver_path",
     "reduce_sender",
     "register_flask_app",
     "register_sender",
+    "remove_carrier",
     "restore_sender",
     "schema_version",
 ]

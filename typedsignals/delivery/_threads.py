@@ -10,6 +10,7 @@ import weakref
 from concurrent.futures import Future
 from typing import Any, Final, Literal
 
+from . import _carriers
 from ._protocol import DeferredCall, Delivery, DeliveryError, receiver_path
 
 __all__ = ["QueueFullError", "ThreadPoolDelivery", "WhenFull"]
@@ -92,7 +93,10 @@ class ThreadPoolDelivery(Delivery):
         future: Future[Any] = Future()
         if len(self._threads) < self.max_workers:
             self._start_worker()
-        item = (call, future)
+        # The context carriers' headers (the trace context), taken here, in the sender's
+        # thread, and restored around the call on the pool thread.
+        headers = _carriers.headers_for(call) if _carriers.installed else None
+        item = (call, future, headers)
         try:
             if self.when_full == "block":
                 self._queue.put(item, timeout=self.block_timeout)
@@ -100,7 +104,7 @@ class ThreadPoolDelivery(Delivery):
                 self._queue.put_nowait(item)
         except queue.Full:
             if self.when_full == "run":
-                _run(call, future)
+                _run(call, future, headers)
                 return future
             raise QueueFullError(
                 f"signal {call.signal.name!r}: cannot defer {receiver_path(call.receiver)}: "
@@ -144,8 +148,8 @@ class ThreadPoolDelivery(Delivery):
             item = self._queue.get()
             if item is _STOP:
                 return
-            call, future = item
-            _run(call, future)
+            call, future, headers = item
+            _run(call, future, headers)
 
     def _drop_pending(self) -> None:
         while True:
@@ -155,7 +159,7 @@ class ThreadPoolDelivery(Delivery):
                 return
             if item is _STOP:
                 continue
-            call, future = item
+            call, future, _ = item
             future.cancel()
             _logger.error(
                 "signal %r: deferred call of %s (id %s) dropped: %r shut down before it ran",
@@ -166,11 +170,14 @@ class ThreadPoolDelivery(Delivery):
             )
 
 
-def _run(call: DeferredCall, future: Future[Any]) -> None:
+def _run(call: DeferredCall, future: Future[Any], headers: dict[str, str] | None) -> None:
     if not future.set_running_or_notify_cancel():
         return
     try:
-        result = call.run()
+        if headers is None:
+            result = call.run()
+        else:
+            result = _carriers.run_with(headers, call.signal, call.receiver, call.run)
     except BaseException as exc:
         _logger.error(
             "signal %r: deferred receiver %s failed (call id %s)",

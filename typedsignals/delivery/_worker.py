@@ -33,6 +33,7 @@ from ._protocol import (
     receiver_path,
     schema_version,
 )
+from . import _carriers
 from ._senders import check_sender, reduce_sender, restore_sender
 
 if TYPE_CHECKING:
@@ -160,10 +161,18 @@ class RemoteDelivery(Delivery):
                 declare no sender type); nothing was queued.
         """
         form = reduce_sender(call.sender, call.signal)
-        return self.publish(call, call.envelope(form, self.headers(call)).to_json())
+        headers = self.headers(call)
+        if _carriers.installed:  # the context carriers' headers (the trace context)
+            headers = {**_carriers.headers_for(call), **headers}
+        return self.publish(call, call.envelope(form, headers).to_json())
 
     def headers(self, call: DeferredCall) -> Mapping[str, str]:
-        """Context to put in the message's headers (none by default)."""
+        """Context to put in the message's headers (none by default).
+
+        The installed :class:`~typedsignals.delivery.ContextCarrier` headers (such as the
+        trace context of ``typedsignals.otel``) are added to these, whatever a
+        subclass returns; a key returned here wins over a carrier's.
+        """
         return {}
 
     @abc.abstractmethod
@@ -214,6 +223,11 @@ def deliver(message: str | bytes | Envelope, *, expect: tuple[str, str] | None =
         _reject(envelope, f"this worker's {model.__qualname__} rejects it: {exc}")
     token = _current.set(envelope)
     try:
+        if _carriers.installed:  # restore what the sender's carriers put in the headers
+            receiver = stand_in.receiver
+            return _carriers.run_with(
+                envelope.headers, stand_in.signal, receiver, lambda: receiver(sender, payload)
+            )
         return stand_in.receiver(sender, payload)
     finally:
         _current.reset(token)
