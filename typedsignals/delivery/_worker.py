@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from .._receivers import ANY
 from ..exceptions import PayloadError, ReceiverTypeError, SenderTypeError
+from . import _carriers
 from ._protocol import (
     DeferredCall,
     DeferredReceiver,
@@ -33,7 +34,6 @@ from ._protocol import (
     receiver_path,
     schema_version,
 )
-from . import _carriers
 from ._senders import check_sender, reduce_sender, restore_sender
 
 if TYPE_CHECKING:
