@@ -5,6 +5,8 @@ The test process imports this module as the sender; the worker subprocess
 receivers and agree on their task names. Receivers append what they got, as a JSON
 line, to the file named by ``TYPEDSIGNALS_TEST_OUT``. ``TYPEDSIGNALS_TEST_SCHEMA=2``
 gives the worker the newer :class:`ProfileV2` model for :data:`profile_changed`.
+With ``TYPEDSIGNALS_TEST_SPANS`` set (the worker's case), the worker traces with
+``typedsignals.otel`` and writes each span it ends to that file as a JSON line.
 """
 
 from __future__ import annotations
@@ -141,3 +143,47 @@ site_signup.connect(record, via=tasks)
 profile_changed.connect(record, via=tasks)
 attempted.connect(flaky, via=retrying)
 bulk.connect(slow, via=tasks)
+
+
+def trace_to(path: str) -> None:
+    """Instrument this process, exporting every span as a JSON line appended to ``path``."""
+    from collections.abc import Sequence
+
+    from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+    from opentelemetry.sdk.trace.export import (
+        SimpleSpanProcessor,
+        SpanExporter,
+        SpanExportResult,
+    )
+
+    from typedsignals import otel
+
+    class JsonLines(SpanExporter):
+        def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+            with Path(path).open("a") as out:
+                for span in spans:
+                    assert span.context is not None
+                    out.write(
+                        json.dumps(
+                            {
+                                "name": span.name,
+                                "trace_id": f"{span.context.trace_id:032x}",
+                                "span_id": f"{span.context.span_id:016x}",
+                                "parent_id": (
+                                    None if span.parent is None else f"{span.parent.span_id:016x}"
+                                ),
+                                "kind": span.kind.name,
+                                "pid": os.getpid(),
+                            }
+                        )
+                        + "\n"
+                    )
+            return SpanExportResult.SUCCESS
+
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(JsonLines()))
+    otel.instrument(provider)
+
+
+if os.environ.get("TYPEDSIGNALS_TEST_SPANS"):
+    trace_to(os.environ["TYPEDSIGNALS_TEST_SPANS"])

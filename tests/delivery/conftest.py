@@ -116,6 +116,8 @@ class Worker:
     def __init__(self, broker: str, directory: Path) -> None:
         self.out = directory / "received.jsonl"
         self.out.touch()
+        self.spans = directory / "spans.jsonl"
+        self.spans.touch()
         self.log = directory / "worker.log"
         env = {
             **os.environ,
@@ -123,6 +125,7 @@ class Worker:
             "TYPEDSIGNALS_TEST_BROKER": broker,
             "TYPEDSIGNALS_TEST_OUT": str(self.out),
             "TYPEDSIGNALS_TEST_SCHEMA": "2",
+            "TYPEDSIGNALS_TEST_SPANS": str(self.spans),
         }
         self.process = subprocess.Popen(
             [
@@ -151,6 +154,11 @@ class Worker:
         newline is left for the next read (it failed a loaded CI-like run as bad JSON).
         """
         *complete, _partial = self.out.read_text().split("\n")
+        return [json.loads(line) for line in complete]
+
+    def exported_spans(self) -> list[dict[str, Any]]:
+        """The spans the worker exported so far (complete lines only, as received())."""
+        *complete, _partial = self.spans.read_text().split("\n")
         return [json.loads(line) for line in complete]
 
     def log_text(self) -> str:

@@ -8,10 +8,8 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
+from otel_spans import Traced, attrs, instrumented, parent_of, span_id, trace_id
 
 from typedsignals import Payload, ReceiverErrors, Signal, otel
 from typedsignals.observe import SendInfo, current_send
@@ -21,55 +19,11 @@ class Order(Payload):
     order_id: int
 
 
-class Traced:
-    """The spans exported while a test runs, and lookups over them."""
-
-    def __init__(self, provider: TracerProvider, exporter: InMemorySpanExporter) -> None:
-        self.provider = provider
-        self.exporter = exporter
-
-    def spans(self) -> list[ReadableSpan]:
-        return list(self.exporter.get_finished_spans())
-
-    def named(self, name: str) -> list[ReadableSpan]:
-        return [span for span in self.spans() if span.name == name]
-
-    def one(self, name: str) -> ReadableSpan:
-        (span,) = self.named(name)
-        return span
-
-
-def parent_of(span: ReadableSpan) -> int | None:
-    return None if span.parent is None else span.parent.span_id
-
-
-def span_id(span: ReadableSpan) -> int:
-    assert span.context is not None
-    return span.context.span_id
-
-
-def trace_id(span: ReadableSpan) -> int:
-    assert span.context is not None
-    return span.context.trace_id
-
-
-def attrs(span: ReadableSpan) -> dict[str, object]:
-    """A span's attributes as a plain dict."""
-    return dict(span.attributes or {})
-
-
 @pytest.fixture
 def traced() -> Iterator[Traced]:
     """otel.instrument() on a tracer provider of the test's own, uninstrumented after."""
-    provider = TracerProvider()
-    exporter = InMemorySpanExporter()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    otel.instrument(provider)
-    try:
-        yield Traced(provider, exporter)
-    finally:
-        otel.uninstrument()
-        provider.shutdown()
+    with instrumented() as spans:
+        yield spans
 
 
 placed = Signal("otel-order-placed", Order)
