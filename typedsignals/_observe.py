@@ -188,7 +188,11 @@ class _Observed:
         call = self.call
 
         def innermost() -> Any:
-            return self.receiver(sender, payload)
+            try:
+                return self.receiver(sender, payload)
+            except Exception as exc:
+                _passing(exc)  # the receiver's own: no middleware around it is to blame
+                raise
 
         proceed = innermost
         for middleware in reversed(self.chain):
@@ -254,10 +258,17 @@ def _hook(middleware: Middleware, name: str, method: Callable[..., Any], *args: 
 
 
 def _note(middleware: Middleware, name: str, exc: Exception) -> None:
+    """Name the middleware in ``exc``, unless a note is there or it only passed through."""
     if not getattr(exc, "_typedsignals_noted", False):
         add_note(exc, f"raised in middleware {type(middleware).__qualname__}.{name}")
-        with contextlib.suppress(AttributeError):  # exceptions with __slots__
-            exc._typedsignals_noted = True  # type: ignore[attr-defined]
+        _passing(exc)
+
+
+def _passing(exc: Exception) -> None:
+    """Mark ``exc`` as raised inside what a middleware wraps (a receiver, a send's
+    delivery), or noted already: the middleware it passes through is not to blame."""
+    with contextlib.suppress(AttributeError):  # exceptions with __slots__
+        exc._typedsignals_noted = True  # type: ignore[attr-defined]
 
 
 def _observed(
@@ -293,6 +304,9 @@ def deliver(
         token = _current.set(send)
         try:
             return _unwrap(signal._deliver(sender, payload, wrapped, 0, policy, True))
+        except Exception as exc:
+            _passing(exc)  # the send's own (ReceiverErrors...): not around_send's
+            raise
         finally:
             _current.reset(token)
 
@@ -334,6 +348,9 @@ async def deliver_async(
             results = await signal._deliver_async(
                 sender, payload, wrapped, flags & ~WEAK, concurrent, policy, True
             )
+        except Exception as exc:
+            _passing(exc)  # the send's own: not around_send_async's
+            raise
         finally:
             _current.reset(token)
         return _unwrap([(getattr(r, "observed", r), v) for r, v in results])
@@ -349,20 +366,10 @@ def _around_send_async(
     middleware: Middleware, send: SendInfo, inner: Callable[[], Awaitable[Any]]
 ) -> Callable[[], Awaitable[Any]]:
     async def proceed() -> Any:
-        passed: list[BaseException] = []
-
-        async def through() -> Any:
-            try:
-                return await inner()
-            except BaseException as exc:
-                passed.append(exc)
-                raise
-
         try:
-            return await middleware.around_send_async(send, through)
+            return await middleware.around_send_async(send, inner)
         except Exception as exc:
-            if not any(exc is seen for seen in passed):  # the middleware's own failure
-                _note(middleware, "around_send_async", exc)
+            _note(middleware, "around_send_async", exc)
             raise
 
     return proceed
