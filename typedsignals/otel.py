@@ -106,13 +106,11 @@ class TracingMiddleware(Middleware):
 
     def before(self, call: ReceiverCall) -> None:
         """Start the receiver's span and make it current."""
+        signal = call.send.signal.name
+        receiver = describe(call.receiver)
         span = self.tracer.start_span(
-            f"{call.send.signal.name} -> {describe(call.receiver)}",
-            attributes={
-                _SIGNAL: call.send.signal.name,
-                _RECEIVER: describe(call.receiver),
-                _SEND_ID: call.send.id,
-            },
+            f"{signal} -> {receiver}",
+            attributes={_SIGNAL: signal, _RECEIVER: receiver, _SEND_ID: call.send.id},
         )
         token = otel_context.attach(trace.set_span_in_context(span))
         self._open[id(call)] = (span, token)

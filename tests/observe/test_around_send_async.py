@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from typedsignals import Payload, ReceiverErrors, Signal
+from typedsignals import ErrorPolicy, Payload, ReceiverErrors, Signal
 from typedsignals.observe import Middleware, SendInfo, current_send
 
 
@@ -103,12 +103,13 @@ class Translate(Middleware):
 
 def test_failing_around_send_async_is_named() -> None:
     """An exception the hook raises itself carries a note naming the middleware."""
-
     signal = Signal("async-broken", Tick)
     signal.use_middleware(Broken())
     with signal.connected_to(slow_double), pytest.raises(RuntimeError) as caught:
         asyncio.run(signal.send_async(None, n=1))
-    assert "raised in middleware Broken.around_send_async" in caught.value.__notes__
+    assert getattr(caught.value, "__notes__", []) == [
+        "raised in middleware Broken.around_send_async"
+    ]
 
 
 async def fail(sender: object, payload: Tick) -> None:
@@ -129,9 +130,9 @@ def test_receiver_exception_is_not_blamed_on_async_middleware() -> None:
 
 
 @pytest.mark.parametrize("policy", ["raise", "collect"])
-def test_receiver_exception_is_not_blamed_on_sync_middleware(policy: str) -> None:
+def test_receiver_exception_is_not_blamed_on_sync_middleware(policy: ErrorPolicy) -> None:
     """What a send raises for its receivers names no middleware it passed through."""
-    signal = Signal("sync-blameless", Tick, error_policy=policy)  # type: ignore[arg-type]
+    signal = Signal("sync-blameless", Tick, error_policy=policy)
     signal.use_middleware(Middleware())
     with signal.connected_to(explode), pytest.raises((ValueError, ReceiverErrors)) as caught:
         signal.send(None, n=3)
@@ -150,4 +151,5 @@ def test_exception_translated_by_a_middleware_names_it() -> None:
     signal.use_middleware(Translate())
     with signal.connected_to(explode), pytest.raises(LookupError) as caught:
         signal.send(None, n=1)
-    assert caught.value.__notes__ == ["raised in middleware Translate.around_receiver"]
+    notes = getattr(caught.value, "__notes__", [])
+    assert notes == ["raised in middleware Translate.around_receiver"]
