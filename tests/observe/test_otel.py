@@ -243,3 +243,34 @@ def test_missing_opentelemetry_names_the_extra() -> None:
         "ModuleNotFoundError: typedsignals.otel needs OpenTelemetry, which is not installed; "
         'install it with: pip install "typedsignals[otel]"'
     ) in result.stderr
+
+
+def test_flask_request_signals_are_traced(traced: Traced) -> None:
+    """Flask's own signals, heard by typed receivers, make spans under the request's span."""
+    from flask import Flask
+
+    from typedsignals.flask import request_finished, request_started
+
+    app = Flask("traced-app")
+    tracer = traced.provider.get_tracer("app")
+
+    @app.get("/")
+    def index() -> str:
+        return "ok"
+
+    def on_start(sender: Flask, payload: object) -> None:
+        pass
+
+    with (
+        request_started.connected_to(on_start),
+        request_finished.connected_to(on_start),
+        tracer.start_as_current_span("request"),
+    ):
+        assert app.test_client().get("/").status_code == 200
+    request = traced.one("request")
+    for name in ("send request-started", "send request-finished"):
+        send = traced.one(name)
+        assert parent_of(send) == span_id(request)
+        assert attrs(send)["typedsignals.sender_type"] == "flask.app.Flask"
+        (receiver,) = traced.children(send)
+        assert str(attrs(receiver)["typedsignals.receiver"]).endswith("on_start")
