@@ -25,7 +25,6 @@ line on stderr.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import sys
@@ -35,6 +34,7 @@ from typing import Any, Final, NoReturn, TextIO
 
 from .catalog import Catalog, CatalogError
 from .catalog._docs_command import add_docs_command
+from .catalog._read import gc_paused
 
 __all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "main"]
 
@@ -199,22 +199,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())
     run: Callable[[argparse.Namespace], int] = args.run
-    # A command imports the user's modules, reads them and exits: pydantic builds every
-    # payload model then, and the cyclic collector's passes over those millions of young
-    # objects cost a quarter of reading 1,000 signals (benchmarks/catalog.py: 1.64 s ->
-    # 1.27 s to import and read the module). Nothing the command builds is garbage before
-    # it ends, so collection waits until then; called in-process, the caller's setting
-    # comes back.
-    collecting = gc.isenabled()
-    gc.disable()
+    # A command imports the user's modules, reads them, writes what it was asked for and
+    # exits: nothing it builds is garbage before the end. Reading already pauses the
+    # cyclic collector (gc_paused); the whole command does too, so that writing the
+    # schemas and stubs of a large catalog is not slowed by passes over the models.
     try:
-        return run(args)
+        with gc_paused():
+            return run(args)
     except CatalogError as exc:
         print(f"{_PROG} {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _catalog(args: argparse.Namespace) -> Catalog:
