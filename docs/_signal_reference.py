@@ -1,15 +1,11 @@
-"""MkDocs hooks of the site: the signal reference, with the showcase's receivers connected.
+"""MkDocs hook of the site: the showcase's receivers in the signal reference.
 
-Two jobs, both for ``reference/signals.md``:
-
-- Run the typedsignals MkDocs plugin (``typedsignals.mkdocs.SignalsPlugin``) over every
-  page. MkDocs finds plugins by entry point only, and the package does not declare one
-  yet, so the site loads the plugin's own class from this hook file instead of naming it
-  under ``plugins:``; the plugin does all the work.
-- Before any page is read, build the tutorial showcase's app (``examples.tutorial_app``)
-  on a throw-away SQLite file, so that its receivers are connected when the plugin reads
-  the catalog: the reference then shows a real sender-receiver map. The app is closed
-  (receivers disconnected, worker thread stopped) when the build ends.
+The typedsignals MkDocs plugin (``plugins: - typedsignals`` in mkdocs.yml) renders
+``reference/signals.md``, with the receivers connected when it reads the catalog. The
+showcase app (``examples.tutorial_app``) connects its receivers per app, not at import
+time, so before any page is read this hook builds the app on a throw-away SQLite file:
+the reference then shows a real sender-receiver map. The app is closed (receivers
+disconnected, worker thread stopped) when the build ends.
 """
 
 from __future__ import annotations
@@ -19,21 +15,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from typedsignals.mkdocs import SignalsPlugin
-
 ROOT = Path(__file__).resolve().parent.parent
 """The repository root: where ``examples`` lives (it is not part of the package)."""
-
-_plugin = SignalsPlugin()
-_errors, _warnings = _plugin.load_config({})
-if _errors or _warnings:  # the defaults are always valid; this says so if they stop being
-    raise RuntimeError(f"typedsignals plugin settings: {_errors + _warnings}")
 
 _showcase: list[Any] = []  # (temporary directory, app state) while a build runs
 
 
 def on_config(config: Any) -> Any:
-    """Build the showcase app, then let the plugin adjust the configuration."""
+    """Build the showcase app, so that its receivers are connected while pages render."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     from examples.tutorial_app import create_app, open_storage
@@ -42,10 +31,7 @@ def on_config(config: Any) -> Any:
     folder = tempfile.TemporaryDirectory(prefix="typedsignals-site-")
     app = create_app(open_storage(path=Path(folder.name) / "showcase.sqlite"))
     _showcase[:] = [folder, state_of(app)]  # the state holds the receivers alive
-    return _plugin.on_config(config)
-
-
-on_page_markdown = _plugin.on_page_markdown
+    return config
 
 
 def on_shutdown() -> None:

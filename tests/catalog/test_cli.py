@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -134,3 +135,30 @@ def test_export_check_of_a_bad_file_exits_2(
         committed.write_text(content)
     assert _status(["export", "catalog_sample", "--check", str(committed)]) == EXIT_USAGE
     assert f"{committed}: {message}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["list", "typedsignals.flask"], ["list", "no_such_module"]])
+def test_collector_is_paused_during_a_command_and_restored(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A command reads with the cyclic collector paused, and gives the caller's setting back."""
+    import typedsignals.catalog as catalog
+
+    seen: list[bool] = []
+    real = catalog.read_modules
+
+    def spy(modules: list[str]) -> catalog.Catalog:
+        seen.append(gc.isenabled())
+        return real(modules)
+
+    monkeypatch.setattr(catalog, "read_modules", spy)
+    assert gc.isenabled()
+    main(argv)
+    assert seen == [False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        main(argv)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

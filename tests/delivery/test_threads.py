@@ -181,6 +181,82 @@ def test_full_queue_refuses_with_a_clear_error(
         registered.disconnect(slow)
 
 
+def test_blocked_sender_gets_in_when_a_worker_takes_a_call(
+    registered: Signal[object, ..., Registered],
+) -> None:
+    """With when_full="block", a sender waits for room and is queued once there is some."""
+    started, release = blocker()
+    pool = ThreadPoolDelivery(max_workers=1, max_queued=1)
+    done: list[int] = []
+
+    def slow(sender: object, payload: Registered) -> None:
+        if payload.user_id == 1:
+            started.set()
+            release.wait(10)
+        done.append(payload.user_id)
+
+    registered.connect(slow, via=pool)
+    try:
+        registered.send("app", user_id=1, email="a")
+        assert started.wait(10)
+        registered.send("app", user_id=2, email="a")  # fills the queue
+        third = threading.Thread(
+            target=registered.send, args=("app",), kwargs={"user_id": 3, "email": "a"}
+        )
+        third.start()
+        third.join(0.05)
+        assert third.is_alive(), "the third send should wait for room"
+        release.set()
+        third.join(10)
+        assert not third.is_alive()
+        pool.shutdown(wait=True)
+        assert done == [1, 2, 3]
+    finally:
+        release.set()
+        pool.shutdown(wait=True)
+        registered.disconnect(slow)
+
+
+def test_sender_waiting_for_room_is_refused_when_the_pool_shuts_down(
+    registered: Signal[object, ..., Registered], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A sender still waiting when shutdown frees the queue gets DeliveryError, not a lost call."""
+    started, release = blocker()
+    pool = ThreadPoolDelivery(max_workers=1, max_queued=1)
+    errors: list[BaseException] = []
+
+    def slow(sender: object, payload: Registered) -> None:
+        started.set()
+        release.wait(10)
+
+    def third() -> None:
+        try:
+            registered.send("app", user_id=3, email="a")
+        except DeliveryError as exc:
+            errors.append(exc)
+
+    registered.connect(slow, via=pool)
+    try:
+        registered.send("app", user_id=1, email="a")
+        assert started.wait(10)
+        registered.send("app", user_id=2, email="a")
+        waiting = threading.Thread(target=third)
+        waiting.start()
+        waiting.join(0.05)
+        assert waiting.is_alive()
+        with caplog.at_level(logging.ERROR, logger="typedsignals"):
+            pool.shutdown(wait=False, cancel_pending=True)  # drops call 2: room for call 3
+            waiting.join(10)
+        assert not waiting.is_alive()
+        assert len(errors) == 1
+        assert "shut down" in str(errors[0])
+        assert "deferred-registered" in str(errors[0])
+    finally:
+        release.set()
+        pool.shutdown(wait=True)
+        registered.disconnect(slow)
+
+
 def test_full_queue_can_run_in_the_senders_thread(
     registered: Signal[object, ..., Registered],
 ) -> None:

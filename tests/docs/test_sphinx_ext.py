@@ -240,6 +240,38 @@ def test_broken_reference_fails_a_w_build(python: str, project: Path, tmp_path: 
     assert "no documented signal is called 'nope'" in result.stderr
 
 
+def test_parallel_build_resolves_references_across_pages(
+    python: str, project: Path, tmp_path: Path
+) -> None:
+    """``sphinx-build -j 2 -W`` (parallel reading, which needs more than five pages) gives
+    each page the links and the index the entries of a serial build."""
+    index = project / "index.rst"
+    pages = [f"page{n}" for n in range(8)]
+    index.write_text(
+        index.read_text().replace("   one\n", "   one\n" + "".join(f"   {p}\n" for p in pages))
+    )
+    for n, page in enumerate(pages):
+        (project / f"{page}.rst").write_text(
+            f"Page {n}\n=======\n\nPaid: :signal:`invoice-paid`; closed: :signal:`ledger-closed`.\n"
+        )
+    serial = sphinx_build(python, project, tmp_path / "serial", "-W")
+    parallel = sphinx_build(python, project, tmp_path / "parallel", "-W", "-j", "2")
+    assert serial.returncode == 0, serial.stderr
+    assert parallel.returncode == 0, parallel.stderr
+    for page in pages:
+        html = (tmp_path / "parallel" / f"{page}.html").read_text(encoding="utf-8")
+        assert f'href="index.html#{ANCHOR}"' in html, page
+        assert 'href="index.html#signal-docs-sample-billing-ledger-closed"' in html, page
+    one = (tmp_path / "parallel" / "one.html").read_text(encoding="utf-8")
+    assert 'href="index.html#signal-docs-sample-invoice-voided"' in one
+    entries = [
+        re.findall(r"signal-docs-sample-[a-z-]+", (tmp_path / out / "genindex.html").read_text())
+        for out in ("serial", "parallel")
+    ]
+    assert entries[0]
+    assert entries[0] == entries[1]
+
+
 @pytest.mark.parametrize(
     ("option", "setting"),
     [("   :import: docs_listeners\n", ""), ("", "typedsignals_import = ['docs_listeners']\n")],
