@@ -82,12 +82,15 @@ class AsyncSends(Generic[S, P, M]):
         concurrent: bool,
         policy: ErrorPolicy,
         observed: bool = False,
+        measured: bool = False,
     ) -> list[tuple[Any, Any]]:
         this = cast("Signal[S, P, M]", self)  # the class this is a part of
         if this._chain is not None and not observed:
             return await deliver_async(
                 this, this._chain, sender, payload, items, flags, concurrent, policy
             )
+        if this._meter is not None and not measured:  # calls back with timed receivers
+            return await this._meter.deliver_async(this, sender, payload, items, concurrent, policy)
         results: list[tuple[Any, Any]] = []
         failures: list[tuple[Callable[..., Any], Exception]] = []
         if concurrent:

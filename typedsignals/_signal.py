@@ -21,6 +21,7 @@ from typing_extensions import ParamSpec, TypeVar
 
 from ._config import state as _state
 from ._frozen import revalidator_for, seal, validator_for
+from ._metrics import Meter, Store, check_budget, meter_for
 from ._observe import Middleware, chain_for, checked, deliver
 from ._payload import EmptyPayload
 from ._protocols import ConnectDecorator, Deferral, Receiver
@@ -91,12 +92,17 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
             :func:`~typedsignals.set_strict` for the process-wide switch).
         concurrent: Default for :meth:`send_async`: run coroutine receivers
             concurrently instead of one after another.
+        slow_receiver_ms: A receiver call taking longer than this many milliseconds
+            logs a warning on the ``typedsignals`` logger. ``None`` takes the
+            namespace's default, then the process's
+            (:func:`typedsignals.observe.set_slow_receiver_ms`); ``math.inf``: no budget.
 
     Subclasses (``typedsignals.flask.BridgedSignal``) may override the table's hooks
     (see ``typedsignals._table``) and ``_vet_sender``, call ``_payload_from``,
     ``_prebuilt``, ``_vet_sender``, ``_unproxied``, ``_resolve_policy``, ``_deliver`` and
-    ``_deliver_async``, and read ``_check_sender``, ``_validate``, ``_policy`` and
-    ``_validate_always``; the rest of the state is this class's own.
+    ``_deliver_async``, and read ``_check_sender``, ``_validate``, ``_policy``,
+    ``_validate_always`` and ``_observed`` (true when receiver calls must go through
+    ``_deliver``: middleware or metrics); the rest of the state is this class's own.
 
     Example:
         >>> from typedsignals import Payload, Signal
@@ -130,6 +136,7 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
         error_policy: ErrorPolicy = "raise",
         strict: bool = False,
         concurrent: bool = False,
+        slow_receiver_ms: float | None = None,
     ) -> None: ...
 
     @overload
@@ -143,6 +150,7 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
         error_policy: ErrorPolicy = "raise",
         strict: bool = False,
         concurrent: bool = False,
+        slow_receiver_ms: float | None = None,
     ) -> None: ...
 
     def __init__(
@@ -155,6 +163,7 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
         error_policy: ErrorPolicy = "raise",
         strict: bool = False,
         concurrent: bool = False,
+        slow_receiver_ms: float | None = None,
     ) -> None:
         if not name or not isinstance(name, str):
             raise SignalDefinitionError(f"a signal name must be a non-empty string, not {name!r}")
@@ -175,7 +184,12 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
         self.namespace: Any = None
         """The :class:`~typedsignals.Namespace` that made this signal, if one did."""
         self._chain: tuple[Middleware, ...] | None = None
+        self._slow_ms = check_budget(f"signal {name!r}", slow_receiver_ms)
+        self._metrics_on: int | None = None  # typedsignals._metrics.metrics_on
+        self._metrics_store: Store | None = None  # made when metrics first go on
+        self._meter: Meter | None = None
         self._fail_fast = error_policy == "raise"
+        self._observed = False
         self._meta_connected: Signal[Signal[Any, ..., Any], ..., ReceiverConnected] | None = None
         self._meta_disconnected: Signal[Signal[Any, ..., Any], ..., ReceiverDisconnected] | None = (
             None
@@ -220,13 +234,17 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
 
     def _settings_changed(self) -> None:
         # The send paths are picked here, not inside every send: with no middleware,
-        # a fail-fast signal calls receivers inline (docs/performance.md).
+        # no metrics and no slow-receiver budget, a fail-fast signal calls receivers
+        # inline (docs/performance.md).
         self._validate_always = self._strict or _state.strict
         namespace = self.namespace
         self._chain = chain_for(
             self._middleware, () if namespace is None else namespace._middleware
         )
-        self._fail_fast = self._policy == "raise" and self._chain is None
+        self._meter = meter_for(self)
+        # Whether receiver calls go through _deliver for middleware or measuring.
+        self._observed = self._chain is not None or self._meter is not None
+        self._fail_fast = self._policy == "raise" and not self._observed
         self._refresh_idle()
 
     def use_middleware(self, middleware: Middleware) -> None:
@@ -240,6 +258,18 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
         with self._lock:
             if middleware in self._middleware:
                 self._middleware.remove(middleware)
+            self._settings_changed()
+
+    @property
+    def slow_receiver_ms(self) -> float | None:
+        """This signal's own slow-receiver budget in milliseconds (``None``: inherited)."""
+        return self._slow_ms
+
+    @slow_receiver_ms.setter
+    def slow_receiver_ms(self, ms: float | None) -> None:
+        checked_ms = check_budget(f"signal {self.name!r}", ms)
+        with self._lock:
+            self._slow_ms = checked_ms
             self._settings_changed()
 
     @property
@@ -443,10 +473,13 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
         policy: ErrorPolicy,
         observed: bool = False,
     ) -> list[tuple[Any, Any]]:
-        """Call receivers one by one: the path for weak or async receivers, soft policies
-        and middleware (which calls back here with ``observed`` and wrapped receivers)."""
+        """Call receivers one by one: the path for weak or async receivers, soft policies,
+        middleware (which calls back here with ``observed`` and wrapped receivers) and
+        metrics or slow-receiver budgets (the meter's own loop, typedsignals._metrics)."""
         if self._chain is not None and not observed:
             return deliver(self, self._chain, sender, payload, items, flags, policy)
+        if self._meter is not None:
+            return self._meter.deliver(self, sender, payload, items, flags, policy)
         if flags & ASYNC:
             self._reject_async(items)
         results: list[tuple[Any, Any]] = []

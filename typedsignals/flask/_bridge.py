@@ -297,7 +297,7 @@ class BridgedSignal(Signal[S, P, M]):
             policy = app_policy(sender) or signal._policy
             if flags & ASYNC:
                 signal._dispatch(sender, payload, items, flags, policy)
-            elif flags or policy != "raise":
+            elif flags or policy != "raise" or signal._observed:
                 signal._deliver(sender, payload, items, flags, policy)
             else:
                 for receiver in items:
@@ -405,7 +405,7 @@ class BridgedSignal(Signal[S, P, M]):
     ) -> _Results:
         """Call the typed receivers, running coroutine receivers through ensure_sync."""
         if not flags & ASYNC:
-            if flags or policy != "raise":
+            if flags or policy != "raise" or self._observed:
                 return self._deliver(sender, payload, items, flags, policy)
             return [(item, item(sender, payload)) for item in items]
         ready: list[Callable[..., Any]] = []
