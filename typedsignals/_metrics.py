@@ -10,9 +10,10 @@ benchmarks/observe.py for its cost):
 
 * one clock read per receiver boundary (``perf_counter_ns``: integers, so totals are
   exact), the end of one receiver's call being the start of the next one's;
-* a histogram bucket per power of two nanoseconds: the bucket index is the duration's
-  ``bit_length()``, so there is no search and no clamp (65 buckets hold any duration);
-  the exported boundaries (:data:`BUCKET_BOUNDS_NS`) are every other power of two;
+* a histogram bucket per power of two nanoseconds: a duration ``d`` counts in bucket
+  ``(d - 1).bit_length()`` (``2**(b-1) < d <= 2**b``), with no search and no clamp (65
+  buckets hold any duration); the exported boundaries (:data:`BUCKET_BOUNDS_NS`) are
+  every other power of two, so every fine bucket falls under exactly one;
 * deliveries are not counted: a receiver's calls are the sum of its buckets;
 * the counters live in per-thread *shards*: every thread writes only its own, so no
   increment is ever lost (under the GIL or without it) and nothing is locked; a snapshot
@@ -56,7 +57,7 @@ BUCKET_BOUNDS_NS: Final = tuple(2**k for k in range(8, 35, 2))
 """Exported histogram boundaries in nanoseconds: 256 ns, 1 us, 4 us ... 17 s (x4 steps).
 
 The counters keep one bucket per power of two; a bucket ``b`` (durations ``d`` with
-``d.bit_length() == b``, so ``d < 2**b``) falls under the first boundary ``>= 2**b``.
+``2**(b-1) < d <= 2**b``) falls under the first boundary ``>= 2**b``.
 """
 
 _FINE_BUCKETS: Final = 65  # bit_length() of any duration a 64-bit clock can measure
@@ -91,7 +92,7 @@ class Cells:
         # the budget), so the loop compares once per call for both.
         self.alarm = 0
         self.failures = 0
-        self.buckets = [0] * _FINE_BUCKETS  # timed calls, by bit_length of nanoseconds
+        self.buckets = [0] * _FINE_BUCKETS  # timed calls, by (ns - 1).bit_length()
         # Untimed calls (sends left untimed by sampling): sends of the dispatches this
         # receiver was in, less the calls a failing receiver before it prevented.
         self.untimed = 0
@@ -210,7 +211,7 @@ class Meter:
                 raise
             end = clock()
             took = end - start
-            cell.buckets[took.bit_length()] += 1  # type: ignore[union-attr]  # live
+            cell.buckets[(took - 1).bit_length()] += 1  # type: ignore[union-attr]  # live
             cell.total += took  # type: ignore[union-attr]
             if took > cell.alarm:  # type: ignore[union-attr]
                 self._look(signal, cell, receiver, took)  # type: ignore[arg-type]
@@ -290,7 +291,7 @@ class Meter:
         """
         end = _clock()
         took = end - start
-        cell.buckets[took.bit_length()] += 1
+        cell.buckets[(took - 1).bit_length()] += 1
         cell.total += took
         if took > cell.alarm:
             self._look(signal, cell, receiver, took)

@@ -294,7 +294,7 @@ def _receiver(name: str, shards: list[tuple[Cells, int]]) -> ReceiverMetrics:
         failures += cells.failures
     counts = [0] * (len(BUCKET_BOUNDS_NS) + 1)
     for bits, count in enumerate(fine):
-        if count:  # durations below 2**bits ns: the first bound at least that
+        if count:
             counts[_bucket_of_bits(bits)] += count
     return ReceiverMetrics(
         name=name,
@@ -308,8 +308,8 @@ def _receiver(name: str, shards: list[tuple[Cells, int]]) -> ReceiverMetrics:
 
 
 def _bucket_of_bits(bits: int) -> int:
-    """The exported bucket of durations ``d`` with ``d.bit_length() == bits``."""
-    ceiling = 1 << bits  # every such d is below it, hence at most ceiling - 1
+    """The exported bucket of durations ``d`` (ns) with ``(d - 1).bit_length() == bits``."""
+    ceiling = 1 << bits  # every such d is at most this
     for index, bound in enumerate(BUCKET_BOUNDS_NS):
         if ceiling <= bound:
             return index
