@@ -119,9 +119,12 @@ def test_failures_are_counted_under_each_policy(
 ) -> None:
     """A receiver that raises counts as a call and a failure; later receivers still count."""
     ping.error_policy = policy
-    with ping.connected_to(explode), ping.connected_to(double):
-        with contextlib.suppress(ValueError, ReceiverErrors):
-            ping.send(None, n=1)
+    with (
+        ping.connected_to(explode),
+        ping.connected_to(double),
+        contextlib.suppress(ValueError, ReceiverErrors),
+    ):
+        ping.send(None, n=1)
     seen = metrics.of(ping)
     assert (receiver_named(seen, explode).calls, receiver_named(seen, explode).failures) == (1, 1)
     assert receiver_named(seen, double).calls == (0 if policy == "raise" else 1)
@@ -290,9 +293,13 @@ def test_async_sends_are_measured(ping: Signal[object, ..., Ping]) -> None:
         raise ValueError("async")
 
     ping.error_policy = "collect"
-    with ping.connected_to(later), ping.connected_to(double), ping.connected_to(broken):
-        with pytest.raises(ReceiverErrors) as caught:
-            asyncio.run(ping.send_async(None, n=2))
+    with (
+        ping.connected_to(later),
+        ping.connected_to(double),
+        ping.connected_to(broken),
+        pytest.raises(ReceiverErrors) as caught,
+    ):
+        asyncio.run(ping.send_async(None, n=2))
     assert caught.value.receivers == (broken,)
     seen = metrics.of(ping)
     assert seen.sends == 1
