@@ -418,7 +418,7 @@ def budget_ms_of(signal: Signal[Any, ..., Any]) -> float | None:
     process default; ``None`` when none applies (or the nearest one is ``math.inf``)."""
     namespace: Namespace | None = signal.namespace
     for ms in (
-        signal._slow_ms,
+        signal._extras.slow_ms,
         None if namespace is None else namespace._slow_ms,
         process.slow_receiver_ms,
     ):
@@ -434,7 +434,7 @@ def metrics_on(signal: Signal[Any, ..., Any]) -> int:
     switch set wins; ``None`` is unset).
     """
     namespace: Namespace | None = signal.namespace
-    for switch in (signal._metrics_on, None if namespace is None else namespace._metrics_on):
+    for switch in (signal._extras.metrics_on, None if namespace is None else namespace._metrics_on):
         if switch is not None:
             return switch
     return process.metrics
@@ -445,9 +445,10 @@ def meter_for(signal: Signal[Any, ..., Any]) -> Meter | None:
     budget = budget_ms_of(signal)
     every = metrics_on(signal)
     if every:
-        if signal._metrics_store is None:
-            signal._metrics_store = Store()
-        return Meter(signal._metrics_store, budget, every)
+        extras = signal._extras
+        if extras.metrics_store is None:
+            extras.metrics_store = Store()
+        return Meter(extras.metrics_store, budget, every)
     if budget is not None:
         return Meter(Store(), budget)  # counts nobody reads: one loop for both uses
     return None

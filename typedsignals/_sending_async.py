@@ -85,12 +85,15 @@ class AsyncSends(Generic[S, P, M]):
         measured: bool = False,
     ) -> list[tuple[Any, Any]]:
         this = cast("Signal[S, P, M]", self)  # the class this is a part of
-        if this._chain is not None and not observed:
+        extras = this._extras
+        if extras.chain is not None and not observed:
             return await deliver_async(
-                this, this._chain, sender, payload, items, flags, concurrent, policy
+                this, extras.chain, sender, payload, items, flags, concurrent, policy
             )
-        if this._meter is not None and not measured:  # calls back with timed receivers
-            return await this._meter.deliver_async(this, sender, payload, items, concurrent, policy)
+        if extras.meter is not None and not measured:  # calls back with timed receivers
+            return await extras.meter.deliver_async(
+                this, sender, payload, items, concurrent, policy
+            )
         results: list[tuple[Any, Any]] = []
         failures: list[tuple[Callable[..., Any], Exception]] = []
         if concurrent:

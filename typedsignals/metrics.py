@@ -192,7 +192,12 @@ def inherit(target: Signal[Any, ..., Any] | Namespace) -> None:
 @contextmanager
 def enabled(target: Target = None, *, time_every: int = 1) -> Iterator[None]:
     """Measure ``target`` for a ``with`` block, then restore its switch as it was."""
-    previous = _metrics.process.metrics if target is None else target._metrics_on
+    if target is None:
+        previous: int | None = _metrics.process.metrics
+    elif isinstance(target, Namespace):
+        previous = target._metrics_on
+    else:
+        previous = target._extras.metrics_on
     enable(target, time_every=time_every)
     try:
         yield
@@ -213,7 +218,7 @@ def _switch(target: Target, on: int | None) -> None:
         target._metrics_on = on
         signals = list(target)
     elif isinstance(target, Signal):
-        target._metrics_on = on
+        target._extras.metrics_on = on
         signals = [target]
     else:
         raise TypeError(f"metrics switches take a Signal, a Namespace or None, not {target!r}")
@@ -227,15 +232,15 @@ def _switch(target: Target, on: int | None) -> None:
 
 def of(signal: Signal[Any, ..., Any]) -> SignalMetrics:
     """``signal``'s metrics now (all zero if it was never measured)."""
-    return _read(signal, signal._metrics_store or Store())
+    return _read(signal, signal._extras.metrics_store or Store())
 
 
 def snapshot() -> tuple[SignalMetrics, ...]:
     """The metrics of every signal measured since the last :func:`reset`, by name."""
     measured = [
-        (table, table._metrics_store)
+        (table, table._extras.metrics_store)
         for table in all_signals()
-        if isinstance(table, Signal) and table._metrics_store is not None
+        if isinstance(table, Signal) and table._extras.metrics_store is not None
     ]
     found = [_read(signal, store) for signal, store in measured]
     return tuple(sorted(found, key=lambda each: (each.name, each.namespace or "")))
@@ -251,12 +256,12 @@ def reset(target: Target = None) -> None:
     else:
         signals = [target]
     for signal in signals:
-        store = signal._metrics_store
+        store = signal._extras.metrics_store
         if store is None:
             continue
         store.reset()
         if not _metrics.metrics_on(signal):
-            signal._metrics_store = None
+            signal._extras.metrics_store = None
 
 
 def _read(signal: Signal[Any, ..., Any], store: Store) -> SignalMetrics:

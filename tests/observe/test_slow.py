@@ -68,13 +68,13 @@ def test_receivers_within_budget_log_nothing(warnings: pytest.LogCaptureFixture)
 def test_no_budget_costs_nothing() -> None:
     """Without a budget (and metrics) the signal keeps its inline send path."""
     job = Signal("slow-none", Job)
-    assert job._meter is None
+    assert job._extras.meter is None
     assert job._fail_fast
     job.slow_receiver_ms = 5
-    assert job._meter is not None
+    assert job._extras.meter is not None
     assert not job._fail_fast
     job.slow_receiver_ms = None
-    assert job._meter is None
+    assert job._extras.meter is None
     assert job._fail_fast
 
 
@@ -111,7 +111,7 @@ def test_process_default_applies(warnings: pytest.LogCaptureFixture) -> None:
     finally:
         set_slow_receiver_ms(previous)
     assert len(slow_messages(warnings)) == 1
-    assert job._meter is None
+    assert job._extras.meter is None
 
 
 def test_module_level_signal_takes_a_budget() -> None:
