@@ -83,7 +83,7 @@ class Mode:
 
 MODES = {
     "quick": Mode(rounds=1, repeats=2, min_time=0.002, memory_receivers=200),
-    "full": Mode(rounds=3, repeats=9, min_time=0.05, memory_receivers=MEMORY_RECEIVERS),
+    "full": Mode(rounds=5, repeats=9, min_time=0.05, memory_receivers=MEMORY_RECEIVERS),
 }
 
 

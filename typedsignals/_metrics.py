@@ -14,7 +14,12 @@ benchmarks/observe.py for its cost):
   ``(d - 1).bit_length()`` (``2**(b-1) < d <= 2**b``), with no search and no clamp (65
   buckets hold any duration); the exported boundaries (:data:`BUCKET_BOUNDS_NS`) are
   every other power of two, so every fine bucket falls under exactly one;
-* deliveries are not counted: a receiver's calls are the sum of its buckets;
+* deliveries are not counted one by one: a receiver's calls are its timed calls (the
+  sum of its buckets) plus, when sampling (``time_every``) leaves sends untimed, the
+  untimed sends of the dispatches it was in, less the calls an earlier failing
+  receiver prevented;
+* one comparison per call (with the receiver's ``alarm``, ``min(max, budget)``) finds
+  both a new maximum and a call over the slow-receiver budget;
 * the counters live in per-thread *shards*: every thread writes only its own, so no
   increment is ever lost (under the GIL or without it) and nothing is locked; a snapshot
   adds the shards up. A send looks its shard up once (``get_ident()`` and a dict get).

@@ -68,14 +68,16 @@ def test_receivers_within_budget_log_nothing(warnings: pytest.LogCaptureFixture)
 def test_no_budget_costs_nothing() -> None:
     """Without a budget (and metrics) the signal keeps its inline send path."""
     job = Signal("slow-none", Job)
-    assert job._extras.meter is None
-    assert job._fail_fast
+    assert inline(job)
     job.slow_receiver_ms = 5
-    assert job._extras.meter is not None
-    assert not job._fail_fast
+    assert not inline(job)
     job.slow_receiver_ms = None
-    assert job._extras.meter is None
-    assert job._fail_fast
+    assert inline(job)
+
+
+def inline(job: Signal[object, ..., Job]) -> bool:
+    """Whether sends call the receivers inline: no meter, fail-fast path."""
+    return job._extras.meter is None and job._fail_fast
 
 
 def test_namespace_default_applies(warnings: pytest.LogCaptureFixture) -> None:
