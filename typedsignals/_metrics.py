@@ -203,7 +203,7 @@ class Meter:
         if flags or policy != "raise":  # weak or coroutine receivers, or a soft policy
             return self._deliver_each(signal, sender, payload, items, pairs, flags, policy)
         if shard.sends % self.every:  # sampling: this send is counted, not timed
-            return self._untimed(shard, sender, payload, items)
+            return self._untimed(shard, pairs, sender, payload, items)
         results: list[tuple[Any, Any]] = []
         append = results.append
         clock = _clock
@@ -226,9 +226,17 @@ class Meter:
 
     @staticmethod
     def _untimed(
-        shard: Shard, sender: object, payload: object, items: tuple[Any, ...]
+        shard: Shard,
+        pairs: tuple[tuple[Any, Cells | None], ...],
+        sender: object,
+        payload: object,
+        items: tuple[Any, ...],
     ) -> list[tuple[Any, Any]]:
-        """A send left untimed by sampling: its calls are derived from the send count."""
+        """A send left untimed by sampling: its calls are derived from the send count.
+
+        ``pairs`` are this send's cells: a receiver that sends this signal again may
+        line the shard up with another dispatch meanwhile.
+        """
         shard.untimed += 1
         results: list[tuple[Any, Any]] = []
         append = results.append
@@ -237,7 +245,6 @@ class Meter:
                 append((receiver, receiver(sender, payload)))
         except BaseException as exc:
             failed = len(results)  # the receivers before it returned
-            pairs = shard.pairs
             pairs[failed][1].failures += isinstance(exc, Exception)  # type: ignore[union-attr]
             for _, later in pairs[failed + 1 :]:
                 later.skipped += 1  # type: ignore[union-attr]

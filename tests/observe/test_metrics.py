@@ -388,3 +388,24 @@ def test_a_signal_keeps_at_most_29_attributes() -> None:
     signal = Signal("metrics-attributes", Ping, slow_receiver_ms=5)
     metrics.enable(signal)
     assert len(vars(signal)) <= 29
+
+
+def test_sampled_counts_survive_a_nested_send_that_changes_receivers(
+    ping: Signal[object, ..., Ping],
+) -> None:
+    """A receiver that connects another and resends, then fails, is counted right."""
+    metrics.enable(ping, time_every=1000)  # every send here is untimed
+
+    def connect_and_fail(sender: object, payload: Ping) -> None:
+        if payload.n == 1:
+            ping.connect(negate)
+            ping.send(None, n=0)  # lines the shard up with a new dispatch
+            raise ValueError("after the nested send")
+
+    with ping.connected_to(connect_and_fail), ping.connected_to(double):
+        with pytest.raises(ValueError, match="after the nested send"):
+            ping.send(None, n=1)
+        ping.disconnect(negate)
+    seen = metrics.of(ping)
+    counts = {r.name.rsplit(".", 1)[1]: (r.calls, r.failures) for r in seen.receivers}
+    assert counts == {"connect_and_fail": (2, 1), "double": (1, 0), "negate": (1, 0)}
