@@ -50,6 +50,7 @@ from ._metrics import BUCKET_BOUNDS_NS, Cells, Store
 from ._namespace import Namespace
 from ._signal import Signal
 from ._table import all_signals
+from ._typevars import M, P, S
 
 if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
@@ -77,7 +78,7 @@ BUCKET_BOUNDS: Final = tuple(bound / 1e9 for bound in BUCKET_BOUNDS_NS)
 """Upper bounds (seconds, ascending) of the latency histogram's buckets, before ``+Inf``:
 powers of four from 256 ns (2**8 ns) to about 17 s (2**34 ns)."""
 
-Target = Signal[Any, ..., Any] | Namespace | None
+_Target = Signal[Any, ..., Any] | Namespace | None
 """What a switch applies to: one signal, a namespace's signals, or (None) the process."""
 
 
@@ -156,7 +157,7 @@ class SignalMetrics:
 # -- switches -------------------------------------------------------------------------
 
 
-def enable(target: Target = None, *, time_every: int = 1) -> None:
+def enable(target: Signal[S, P, M] | Namespace | None = None, *, time_every: int = 1) -> None:
     """Measure ``target``: a signal, a namespace's signals, or (default) every signal.
 
     The most specific switch set wins: a signal switched off stays off when its
@@ -179,18 +180,20 @@ def enable(target: Target = None, *, time_every: int = 1) -> None:
     _switch(target, time_every)
 
 
-def disable(target: Target = None) -> None:
+def disable(target: Signal[S, P, M] | Namespace | None = None) -> None:
     """Stop measuring ``target`` (the counts so far stay until :func:`reset`)."""
     _switch(target, 0)
 
 
-def inherit(target: Signal[Any, ..., Any] | Namespace) -> None:
+def inherit(target: Signal[S, P, M] | Namespace) -> None:
     """Clear ``target``'s own switch: it follows its namespace's, then the process's."""
     _switch(target, None)
 
 
 @contextmanager
-def enabled(target: Target = None, *, time_every: int = 1) -> Iterator[None]:
+def enabled(
+    target: Signal[S, P, M] | Namespace | None = None, *, time_every: int = 1
+) -> Iterator[None]:
     """Measure ``target`` for a ``with`` block, then restore its switch as it was."""
     if target is None:
         previous: int | None = _metrics.process.metrics
@@ -205,12 +208,12 @@ def enabled(target: Target = None, *, time_every: int = 1) -> Iterator[None]:
         _switch(target, previous)
 
 
-def is_measured(signal: Signal[Any, ..., Any]) -> bool:
+def is_measured(signal: Signal[S, P, M]) -> bool:
     """Tell whether ``signal``'s sends are measured now."""
     return bool(_metrics.metrics_on(signal))
 
 
-def _switch(target: Target, on: int | None) -> None:
+def _switch(target: _Target, on: int | None) -> None:
     if target is None:
         _metrics.process.metrics = on or 0
         signals = [table for table in all_signals() if isinstance(table, Signal)]
@@ -230,7 +233,7 @@ def _switch(target: Target, on: int | None) -> None:
 # -- reading --------------------------------------------------------------------------
 
 
-def of(signal: Signal[Any, ..., Any]) -> SignalMetrics:
+def of(signal: Signal[S, P, M]) -> SignalMetrics:
     """``signal``'s metrics now (all zero if it was never measured)."""
     return _read(signal, signal._extras.metrics_store or Store())
 
@@ -246,7 +249,7 @@ def snapshot() -> tuple[SignalMetrics, ...]:
     return tuple(sorted(found, key=lambda each: (each.name, each.namespace or "")))
 
 
-def reset(target: Target = None) -> None:
+def reset(target: Signal[S, P, M] | Namespace | None = None) -> None:
     """Zero the counts of ``target`` (default: every signal); signals no longer measured
     then leave :func:`snapshot`."""
     if target is None:
