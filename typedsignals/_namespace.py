@@ -9,6 +9,7 @@ from typing import Any, cast, overload
 from pydantic import BaseModel
 from typing_extensions import ParamSpec, TypeVar
 
+from ._metrics import check_budget
 from ._observe import Middleware, checked
 from ._payload import EmptyPayload
 from ._signal import ErrorPolicy, Signal
@@ -28,6 +29,11 @@ class Namespace:
     so modules can share a signal by name. A namespace iterates over its signals in
     creation order, which is what the documentation and code generators read.
 
+    Args:
+        name: The namespace's name, shown in errors and generated docs.
+        slow_receiver_ms: The slow-receiver budget of its signals that set none
+            (see :class:`~typedsignals.Signal`); ``None`` takes the process default.
+
     Example:
         >>> from typedsignals import Namespace, Payload
         >>> class UserCreated(Payload):
@@ -40,11 +46,26 @@ class Namespace:
         ['user-created']
     """
 
-    def __init__(self, name: str = "") -> None:
+    def __init__(self, name: str = "", *, slow_receiver_ms: float | None = None) -> None:
         self.name = name
         self._signals: dict[str, Signal[Any, ..., Any]] = {}
         self._lock = threading.Lock()
         self._middleware: list[Middleware] = []
+        self._slow_ms = check_budget(f"namespace {name!r}", slow_receiver_ms)
+        self._metrics_on: int | None = None  # typedsignals._metrics.metrics_on
+
+    @property
+    def slow_receiver_ms(self) -> float | None:
+        """The slow-receiver budget (ms) of this namespace's signals that set none."""
+        return self._slow_ms
+
+    @slow_receiver_ms.setter
+    def slow_receiver_ms(self, ms: float | None) -> None:
+        checked_ms = check_budget(f"namespace {self.name!r}", ms)
+        with self._lock:
+            self._slow_ms = checked_ms
+            signals = list(self._signals.values())
+        _refresh(signals)
 
     def use_middleware(self, middleware: Middleware) -> None:
         """Install ``middleware`` for every signal of this namespace, now and later."""
@@ -72,6 +93,7 @@ class Namespace:
         error_policy: ErrorPolicy | None = None,
         strict: bool | None = None,
         concurrent: bool | None = None,
+        slow_receiver_ms: float | None = None,
     ) -> Signal[S, [], EmptyPayload]: ...
 
     @overload
@@ -85,6 +107,7 @@ class Namespace:
         error_policy: ErrorPolicy | None = None,
         strict: bool | None = None,
         concurrent: bool | None = None,
+        slow_receiver_ms: float | None = None,
     ) -> Signal[S, P, M]: ...
 
     def signal(
@@ -97,6 +120,7 @@ class Namespace:
         error_policy: ErrorPolicy | None = None,
         strict: bool | None = None,
         concurrent: bool | None = None,
+        slow_receiver_ms: float | None = None,
     ) -> Signal[Any, ..., Any]:
         """Return the signal called ``name``, creating it on first use.
 
@@ -117,7 +141,12 @@ class Namespace:
             >>> signal("app-ready") is signal("app-ready")
             True
         """
-        options = {"error_policy": error_policy, "strict": strict, "concurrent": concurrent}
+        options = {
+            "error_policy": error_policy,
+            "strict": strict,
+            "concurrent": concurrent,
+            "slow_receiver_ms": slow_receiver_ms,
+        }
         given = {key: value for key, value in options.items() if value is not None}
         with self._lock:
             existing = self._signals.get(name)
@@ -130,6 +159,7 @@ class Namespace:
                     error_policy="raise" if error_policy is None else error_policy,
                     strict=bool(strict),
                     concurrent=bool(concurrent),
+                    slow_receiver_ms=slow_receiver_ms,
                 )
                 created.namespace = self
                 with created._lock:
@@ -147,6 +177,7 @@ class Namespace:
             "error_policy": existing.error_policy,
             "strict": existing.strict,
             "concurrent": existing.concurrent,
+            "slow_receiver_ms": existing.slow_receiver_ms,
         }
         conflicts = [key for key, value in wanted.items() if current[key] != value]
         if conflicts and all(

@@ -82,11 +82,17 @@ class AsyncSends(Generic[S, P, M]):
         concurrent: bool,
         policy: ErrorPolicy,
         observed: bool = False,
+        measured: bool = False,
     ) -> list[tuple[Any, Any]]:
         this = cast("Signal[S, P, M]", self)  # the class this is a part of
-        if this._chain is not None and not observed:
+        extras = this._extras
+        if extras.chain is not None and not observed:
             return await deliver_async(
-                this, this._chain, sender, payload, items, flags, concurrent, policy
+                this, extras.chain, sender, payload, items, flags, concurrent, policy
+            )
+        if extras.meter is not None and not measured:  # calls back with timed receivers
+            return await extras.meter.deliver_async(
+                this, sender, payload, items, concurrent, policy
             )
         results: list[tuple[Any, Any]] = []
         failures: list[tuple[Callable[..., Any], Exception]] = []

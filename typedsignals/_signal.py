@@ -20,7 +20,9 @@ from pydantic import BaseModel
 from typing_extensions import ParamSpec, TypeVar
 
 from ._config import state as _state
+from ._extras import Extras
 from ._frozen import revalidator_for, seal, validator_for
+from ._metrics import check_budget, meter_for
 from ._observe import Middleware, chain_for, checked, deliver
 from ._payload import EmptyPayload
 from ._protocols import ConnectDecorator, Deferral, Receiver
@@ -91,12 +93,17 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
             :func:`~typedsignals.set_strict` for the process-wide switch).
         concurrent: Default for :meth:`send_async`: run coroutine receivers
             concurrently instead of one after another.
+        slow_receiver_ms: A receiver call taking longer than this many milliseconds
+            logs a warning on the ``typedsignals`` logger. ``None`` takes the
+            namespace's default, then the process's
+            (:func:`typedsignals.observe.set_slow_receiver_ms`); ``math.inf``: no budget.
 
     Subclasses (``typedsignals.flask.BridgedSignal``) may override the table's hooks
     (see ``typedsignals._table``) and ``_vet_sender``, call ``_payload_from``,
     ``_prebuilt``, ``_vet_sender``, ``_unproxied``, ``_resolve_policy``, ``_deliver`` and
-    ``_deliver_async``, and read ``_check_sender``, ``_validate``, ``_policy`` and
-    ``_validate_always``; the rest of the state is this class's own.
+    ``_deliver_async``, and read ``_check_sender``, ``_validate``, ``_policy``,
+    ``_validate_always`` and ``_observed`` (true when receiver calls must go through
+    ``_deliver``: middleware or metrics); the rest of the state is this class's own.
 
     Example:
         >>> from typedsignals import Payload, Signal
@@ -130,6 +137,7 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
         error_policy: ErrorPolicy = "raise",
         strict: bool = False,
         concurrent: bool = False,
+        slow_receiver_ms: float | None = None,
     ) -> None: ...
 
     @overload
@@ -143,6 +151,7 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
         error_policy: ErrorPolicy = "raise",
         strict: bool = False,
         concurrent: bool = False,
+        slow_receiver_ms: float | None = None,
     ) -> None: ...
 
     def __init__(
@@ -155,6 +164,7 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
         error_policy: ErrorPolicy = "raise",
         strict: bool = False,
         concurrent: bool = False,
+        slow_receiver_ms: float | None = None,
     ) -> None:
         if not name or not isinstance(name, str):
             raise SignalDefinitionError(f"a signal name must be a non-empty string, not {name!r}")
@@ -169,17 +179,12 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
         _check_policy(name, error_policy, SignalDefinitionError)
         # Everything a concurrent set_strict() may read is set before the table
         # registers itself (the last step of ReceiverTable.__init__).
-        self._strict = bool(strict)
+        self._extras = Extras(bool(strict), check_budget(f"signal {name!r}", slow_receiver_ms))
         self._policy: ErrorPolicy = error_policy
-        self._middleware: list[Middleware] = []
         self.namespace: Any = None
         """The :class:`~typedsignals.Namespace` that made this signal, if one did."""
-        self._chain: tuple[Middleware, ...] | None = None
         self._fail_fast = error_policy == "raise"
-        self._meta_connected: Signal[Signal[Any, ..., Any], ..., ReceiverConnected] | None = None
-        self._meta_disconnected: Signal[Signal[Any, ..., Any], ..., ReceiverDisconnected] | None = (
-            None
-        )
+        self._observed = False
         self._stand_ins: dict[Hashable, Callable[..., Any]] = {}
         """Deferred receivers (connected with ``via=``) -> the stand-ins connected."""
         super().__init__(name)
@@ -210,36 +215,53 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
     @property
     def strict(self) -> bool:
         """Validate every send of this signal, even when no receiver listens."""
-        return self._strict
+        return self._extras.strict
 
     @strict.setter
     def strict(self, strict: bool) -> None:
         with self._lock:
-            self._strict = bool(strict)
+            self._extras.strict = bool(strict)
             self._settings_changed()
 
     def _settings_changed(self) -> None:
         # The send paths are picked here, not inside every send: with no middleware,
-        # a fail-fast signal calls receivers inline (docs/performance.md).
-        self._validate_always = self._strict or _state.strict
+        # no metrics and no slow-receiver budget, a fail-fast signal calls receivers
+        # inline (docs/performance.md).
+        extras = self._extras
+        self._validate_always = extras.strict or _state.strict
         namespace = self.namespace
-        self._chain = chain_for(
-            self._middleware, () if namespace is None else namespace._middleware
+        extras.chain = chain_for(
+            extras.middleware, () if namespace is None else namespace._middleware
         )
-        self._fail_fast = self._policy == "raise" and self._chain is None
+        extras.meter = meter_for(self)
+        # Whether receiver calls go through _deliver for middleware or measuring.
+        self._observed = extras.chain is not None or extras.meter is not None
+        self._fail_fast = self._policy == "raise" and not self._observed
         self._refresh_idle()
 
     def use_middleware(self, middleware: Middleware) -> None:
         """Install ``middleware`` around this signal's sends and receiver calls."""
         with self._lock:
-            self._middleware.append(checked(middleware))
+            self._extras.middleware.append(checked(middleware))
             self._settings_changed()
 
     def remove_middleware(self, middleware: Middleware) -> None:
         """Remove a middleware installed with :meth:`use_middleware` (if it is)."""
         with self._lock:
-            if middleware in self._middleware:
-                self._middleware.remove(middleware)
+            if middleware in self._extras.middleware:
+                self._extras.middleware.remove(middleware)
+            self._settings_changed()
+
+    @property
+    def slow_receiver_ms(self) -> float | None:
+        """This signal's own slow-receiver budget in milliseconds (``None``: inherited)."""
+        return self._extras.slow_ms
+
+    @slow_receiver_ms.setter
+    def slow_receiver_ms(self, ms: float | None) -> None:
+        checked_ms = check_budget(f"signal {self.name!r}", ms)
+        with self._lock:
+            self._extras.slow_ms = checked_ms
             self._settings_changed()
 
     @property
@@ -254,9 +276,32 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
             self._policy = policy
             self._settings_changed()
 
-    # The meta signals are made on first access and kept in plain attributes (not a
+    # The meta signals are made on first access and kept in _extras (not a
     # cached_property: that reads self.__dict__, which makes CPython store every
-    # attribute in a plain dict and slows each access on the send path).
+    # attribute in a plain dict and slows each access on the send path). These
+    # properties are the attributes the table's _meta_signal reads and sets.
+
+    @property
+    def _meta_connected(self) -> Signal[Signal[Any, ..., Any], ..., ReceiverConnected] | None:
+        return cast(
+            "Signal[Signal[Any, ..., Any], ..., ReceiverConnected] | None",
+            self._extras.meta_connected,
+        )
+
+    @_meta_connected.setter
+    def _meta_connected(self, meta: Signal[Any, ..., Any]) -> None:
+        self._extras.meta_connected = meta
+
+    @property
+    def _meta_disconnected(self) -> Signal[Signal[Any, ..., Any], ..., ReceiverDisconnected] | None:
+        return cast(
+            "Signal[Signal[Any, ..., Any], ..., ReceiverDisconnected] | None",
+            self._extras.meta_disconnected,
+        )
+
+    @_meta_disconnected.setter
+    def _meta_disconnected(self, meta: Signal[Any, ..., Any]) -> None:
+        self._extras.meta_disconnected = meta
 
     @property
     def receiver_connected(self) -> Signal[Signal[Any, ..., Any], ..., ReceiverConnected]:
@@ -443,10 +488,15 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
         policy: ErrorPolicy,
         observed: bool = False,
     ) -> list[tuple[Any, Any]]:
-        """Call receivers one by one: the path for weak or async receivers, soft policies
-        and middleware (which calls back here with ``observed`` and wrapped receivers)."""
-        if self._chain is not None and not observed:
-            return deliver(self, self._chain, sender, payload, items, flags, policy)
+        """Call receivers one by one: the path for weak or async receivers, soft policies,
+        middleware (which calls back here with ``observed`` and wrapped receivers) and
+        metrics or slow-receiver budgets (the meter's own loop, typedsignals._metrics)."""
+        if self._observed:
+            extras = self._extras
+            if extras.chain is not None and not observed:
+                return deliver(self, extras.chain, sender, payload, items, flags, policy)
+            if extras.meter is not None:
+                return extras.meter.deliver(self, sender, payload, items, flags, policy)
         if flags & ASYNC:
             self._reject_async(items)
         results: list[tuple[Any, Any]] = []
@@ -682,12 +732,12 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
         self._disconnect(receiver, target)
 
     def _announce_connected(self, receiver: Callable[..., Any], sender: object, weak: bool) -> None:
-        meta = self._meta_connected
+        meta = self._extras.meta_connected
         if meta is not None:
             meta.send(self, receiver=receiver, sender=sender, weak=weak)
 
     def _announce_disconnected(self, receiver: Callable[..., Any], sender: object) -> None:
-        meta = self._meta_disconnected
+        meta = self._extras.meta_disconnected
         if meta is not None:
             meta.send(self, receiver=receiver, sender=sender)
 

@@ -170,6 +170,8 @@ class BridgedSignal(Signal[S, P, M]):
         error_policy: The policy used when the sender has no per-app policy.
         module: The module the declaration is documented under; by default the
             module that creates the signal.
+        slow_receiver_ms: The slow-receiver budget of the typed receivers (see
+            :class:`~typedsignals.Signal`).
 
     Example:
         >>> from blinker import Namespace
@@ -205,6 +207,7 @@ class BridgedSignal(Signal[S, P, M]):
         doc: str = "",
         error_policy: ErrorPolicy = "raise",
         module: str | None = None,
+        slow_receiver_ms: float | None = None,
     ) -> None:
         raw_name = _name_of(raw)
         if name is None and raw_name is None:
@@ -217,6 +220,7 @@ class BridgedSignal(Signal[S, P, M]):
             sender=sender,
             doc=doc,
             error_policy=error_policy,
+            slow_receiver_ms=slow_receiver_ms,
         )
         # Signal.__init__ skips only the core's own frames: from here it would record
         # this module, so look for the declaring module ourselves.
@@ -297,7 +301,7 @@ class BridgedSignal(Signal[S, P, M]):
             policy = app_policy(sender) or signal._policy
             if flags & ASYNC:
                 signal._dispatch(sender, payload, items, flags, policy)
-            elif flags or policy != "raise" or signal._chain is not None:  # middleware too
+            elif flags or policy != "raise" or signal._observed:
                 signal._deliver(sender, payload, items, flags, policy)
             else:
                 for receiver in items:
@@ -405,7 +409,7 @@ class BridgedSignal(Signal[S, P, M]):
     ) -> _Results:
         """Call the typed receivers, running coroutine receivers through ensure_sync."""
         if not flags & ASYNC:
-            if flags or policy != "raise" or self._chain is not None:  # middleware too
+            if flags or policy != "raise" or self._observed:
                 return self._deliver(sender, payload, items, flags, policy)
             return [(item, item(sender, payload)) for item in items]
         ready: list[Callable[..., Any]] = []

@@ -1,0 +1,411 @@
+"""Metrics per signal and receiver: counts, failures, times, switches, threads, async."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from typedsignals import Namespace, Payload, ReceiverErrors, Signal, metrics
+from typedsignals._metrics import BUCKET_BOUNDS_NS, Cells, Shard
+from typedsignals.metrics import BUCKET_BOUNDS, ReceiverMetrics, SignalMetrics
+from typedsignals.observe import Middleware, ReceiverCall
+
+
+class Ping(Payload):
+    n: int
+
+
+def double(sender: object, payload: Ping) -> int:
+    return payload.n * 2
+
+
+def negate(sender: object, payload: Ping) -> int:
+    return -payload.n
+
+
+def explode(sender: object, payload: Ping) -> int:
+    raise ValueError(f"no {payload.n}")
+
+
+def nap(sender: object, payload: Ping) -> None:
+    time.sleep(0.005)
+
+
+@pytest.fixture
+def ping() -> Iterator[Signal[object, ..., Ping]]:
+    """A fresh signal, measured for the test."""
+    signal = Signal("metrics-ping", Ping)
+    with metrics.enabled(signal):
+        yield signal
+
+
+def receiver_named(seen: SignalMetrics, function: Callable[..., Any]) -> ReceiverMetrics:
+    name = f"{function.__module__}.{function.__qualname__}"
+    return next(receiver for receiver in seen.receivers if receiver.name == name)
+
+
+def test_counts_sends_and_calls_per_receiver(ping: Signal[object, ..., Ping]) -> None:
+    """Every send and every receiver call of a measured signal is counted."""
+    with ping.connected_to(double), ping.connected_to(negate):
+        for n in range(3):
+            assert ping.send(None, n=n) == [(double, 2 * n), (negate, -n)]
+    seen = metrics.of(ping)
+    assert (seen.name, seen.sends, seen.deliveries, seen.failures) == ("metrics-ping", 3, 6, 0)
+    assert [(r.calls, r.timed_calls) for r in seen.receivers] == [(3, 3), (3, 3)]
+
+
+def test_nothing_is_measured_while_off() -> None:
+    """A signal nobody measures takes the plain send path and records nothing."""
+    signal = Signal("metrics-off", Ping)
+    with signal.connected_to(double):
+        signal.send(None, n=1)
+    assert signal._extras.meter is None
+    assert signal._fail_fast
+    assert metrics.of(signal).sends == 0
+    assert not metrics.is_measured(signal)
+
+
+def test_unheard_sends_are_not_counted(ping: Signal[object, ..., Ping]) -> None:
+    """A send that reaches no receiver returns before any measuring."""
+    ping.send(None, n=1)
+    assert metrics.of(ping).sends == 0
+
+
+def test_times_each_call(ping: Signal[object, ..., Ping]) -> None:
+    """Total and longest time and the histogram reflect a receiver's real duration."""
+    with ping.connected_to(nap):
+        ping.send(None, n=1)
+        ping.send(None, n=2)
+    napping = receiver_named(metrics.of(ping), nap)
+    assert napping.seconds_total >= 0.010
+    assert 0.005 <= napping.seconds_max <= napping.seconds_total
+    counts = napping.histogram.counts
+    assert sum(counts) == napping.timed_calls == 2
+    assert all(count == 0 for bound, count in zip(BUCKET_BOUNDS, counts) if bound < 0.005)
+
+
+@given(st.integers(min_value=0, max_value=2**40))
+def test_histogram_bucket_is_the_first_bound_at_least_the_duration(duration: int) -> None:
+    """A duration lands in the exported bucket of the first bound not below it."""
+    cells = Cells("r")
+    cells.buckets[(duration - 1).bit_length()] += 1
+    shard = Shard()
+    shard.by_name["r"] = cells
+    counts = metrics._receiver("r", [(cells, 0)]).histogram.counts
+    expected = next(
+        (index for index, bound in enumerate(BUCKET_BOUNDS_NS) if duration <= bound),
+        len(BUCKET_BOUNDS_NS),
+    )
+    assert counts.index(1) == expected
+
+
+def test_cumulative_counts_end_with_every_call() -> None:
+    """Histogram.cumulative adds the buckets up, ending with the number of calls."""
+    histogram = metrics.Histogram((1.0, 2.0), (1, 0, 3))
+    assert histogram.cumulative() == (1, 1, 4)
+
+
+@pytest.mark.parametrize("policy", ["raise", "collect", "log"])
+def test_failures_are_counted_under_each_policy(
+    ping: Signal[object, ..., Ping], policy: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A receiver that raises counts as a call and a failure; later receivers still count."""
+    ping.error_policy = policy
+    with (
+        ping.connected_to(explode),
+        ping.connected_to(double),
+        contextlib.suppress(ValueError, ReceiverErrors),
+    ):
+        ping.send(None, n=1)
+    seen = metrics.of(ping)
+    assert (receiver_named(seen, explode).calls, receiver_named(seen, explode).failures) == (1, 1)
+    assert receiver_named(seen, double).calls == (0 if policy == "raise" else 1)
+    assert seen.failures == 1
+
+
+def outcome(signal: Signal[object, ..., Ping]) -> tuple[Any, ...]:
+    """What a send does: its results, or the error's type, message, notes and receivers."""
+    try:
+        return ("ok", signal.send(None, n=3))
+    except ReceiverErrors as errors:
+        notes = [getattr(exc, "__notes__", []) for exc in errors.exceptions]
+        return ("errors", str(errors), errors.receivers, notes)
+    except ValueError as exc:
+        return ("error", str(exc))
+
+
+@pytest.mark.parametrize("policy", ["raise", "collect", "log"])
+@pytest.mark.parametrize(
+    "receivers",
+    [(double, negate), (explode, double), (double, explode, negate, explode)],
+    ids=["fine", "first-fails", "two-fail"],
+)
+def test_measured_sends_behave_as_plain_ones(
+    policy: Any, receivers: tuple[Callable[..., Any], ...], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The measured loop keeps the plain loop's results, errors and logs (its copy of it)."""
+    seen: list[tuple[Any, ...]] = []
+    for measured in (False, True):
+        signal = Signal("metrics-same", Ping, error_policy=policy)
+        for receiver in receivers:
+            signal.connect(receiver)
+        if measured:
+            metrics.enable(signal)
+        caplog.clear()
+        seen.append((outcome(signal), [r.getMessage() for r in caplog.records]))
+        for receiver in receivers:
+            signal.disconnect(receiver)
+    assert seen[0] == seen[1]
+    assert signal._extras.meter is not None  # the second send was measured
+
+
+def test_sampling_keeps_counts_exact(ping: Signal[object, ..., Ping]) -> None:
+    """With time_every=4, every call is counted and one send in four is timed."""
+    metrics.enable(ping, time_every=4)
+    with ping.connected_to(double), ping.connected_to(negate):
+        for n in range(12):
+            ping.send(None, n=n)
+        ping.connect(explode)
+        for n in range(4):
+            with pytest.raises(ValueError, match="no"):
+                ping.send(None, n=n)
+        ping.disconnect(explode)
+    seen = metrics.of(ping)
+    assert seen.sends == 16
+    assert [(r.name.rsplit(".", 1)[1], r.calls, r.failures) for r in seen.receivers] == [
+        ("double", 16, 0),
+        ("explode", 4, 4),
+        ("negate", 16, 0),
+    ]
+    assert receiver_named(seen, negate).timed_calls == 4
+
+
+def test_a_budget_times_every_call(ping: Signal[object, ..., Ping]) -> None:
+    """A slow-receiver budget overrides sampling: budgets need every call timed."""
+    metrics.enable(ping, time_every=8)
+    ping.slow_receiver_ms = 1000
+    with ping.connected_to(double):
+        for n in range(8):
+            ping.send(None, n=n)
+    assert receiver_named(metrics.of(ping), double).timed_calls == 8
+
+
+def test_threads_lose_no_count(ping: Signal[object, ..., Ping]) -> None:
+    """Sends from several threads at once are all counted (per-thread shards)."""
+    start = threading.Barrier(4)
+
+    def worker() -> None:
+        start.wait()
+        for n in range(500):
+            ping.send(None, n=n)
+
+    with ping.connected_to(double):
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    seen = metrics.of(ping)
+    assert (seen.sends, receiver_named(seen, double).calls) == (2000, 2000)
+
+
+def test_namespace_switch_measures_its_signals_only() -> None:
+    """enable(namespace) measures the namespace's signals, now and later, and no other."""
+    accounts = Namespace("metrics-accounts")
+    before = accounts.signal("metrics-before", Ping)
+    outsider = Signal("metrics-outsider", Ping)
+    with metrics.enabled(accounts):
+        after = accounts.signal("metrics-after", Ping)
+        assert [metrics.is_measured(s) for s in (before, after, outsider)] == [True, True, False]
+
+
+def test_the_most_specific_switch_wins() -> None:
+    """A signal switched off stays off under a measured namespace, until inherit()."""
+    accounts = Namespace("metrics-specific")
+    signal = accounts.signal("metrics-specific", Ping)
+    with metrics.enabled(accounts):
+        metrics.disable(signal)
+        assert not metrics.is_measured(signal)
+        metrics.inherit(signal)
+        assert metrics.is_measured(signal)
+
+
+def test_process_switch_measures_every_signal() -> None:
+    """enable() with no target measures signals made before and after it."""
+    before = Signal("metrics-process-before", Ping)
+    with metrics.enabled():
+        after = Signal("metrics-process-after", Ping)
+        assert metrics.is_measured(before)
+        assert metrics.is_measured(after)
+    assert not metrics.is_measured(before)
+
+
+def test_snapshot_lists_measured_signals_by_name(ping: Signal[object, ..., Ping]) -> None:
+    """snapshot() holds every measured signal, sorted by name, including this one."""
+    with ping.connected_to(double):
+        ping.send(None, n=1)
+    names = [seen.name for seen in metrics.snapshot()]
+    assert "metrics-ping" in names
+    assert names == sorted(names)
+
+
+def test_reset_zeroes_the_counts(ping: Signal[object, ..., Ping]) -> None:
+    """reset() starts the counts again from zero."""
+    with ping.connected_to(double):
+        ping.send(None, n=1)
+        metrics.reset(ping)
+        ping.send(None, n=2)
+    assert metrics.of(ping).sends == 1
+
+
+def test_reset_drops_signals_no_longer_measured() -> None:
+    """After disable() and reset(), a signal leaves the snapshot."""
+    signal = Signal("metrics-dropped", Ping)
+    with metrics.enabled(signal), signal.connected_to(double):
+        signal.send(None, n=1)
+    assert signal in set(_measured())
+    metrics.reset(signal)
+    assert signal not in set(_measured())
+
+
+def _measured() -> list[Signal[Any, ..., Any]]:
+    from typedsignals import all_signals
+
+    return [
+        t for t in all_signals() if isinstance(t, Signal) and t._extras.metrics_store is not None
+    ]
+
+
+def test_async_sends_are_measured(ping: Signal[object, ..., Ping]) -> None:
+    """send_async counts coroutine and plain receivers, and their failures."""
+
+    async def later(sender: object, payload: Ping) -> int:
+        await asyncio.sleep(0.002)
+        return payload.n
+
+    async def broken(sender: object, payload: Ping) -> None:
+        raise ValueError("async")
+
+    ping.error_policy = "collect"
+    with (
+        ping.connected_to(later),
+        ping.connected_to(double),
+        ping.connected_to(broken),
+        pytest.raises(ReceiverErrors) as caught,
+    ):
+        asyncio.run(ping.send_async(None, n=2))
+    assert caught.value.receivers == (broken,)
+    seen = metrics.of(ping)
+    assert seen.sends == 1
+    assert receiver_named(seen, later).seconds_max >= 0.002
+    assert (receiver_named(seen, broken).calls, receiver_named(seen, broken).failures) == (1, 1)
+
+
+def test_async_results_name_the_receivers(ping: Signal[object, ..., Ping]) -> None:
+    """A measured async send returns the receivers themselves, not timing wrappers."""
+    with ping.connected_to(double):
+        assert asyncio.run(ping.send_async(None, n=4)) == [(double, 8)]
+
+
+@pytest.mark.parametrize("concurrent", [False, True])
+def test_concurrent_async_sends_are_measured(
+    ping: Signal[object, ..., Ping], concurrent: bool
+) -> None:
+    """Each receiver of a concurrent send_async is counted once."""
+
+    async def later(sender: object, payload: Ping) -> int:
+        await asyncio.sleep(0)
+        return payload.n
+
+    with ping.connected_to(later), ping.connected_to(double):
+        asyncio.run(ping.send_async_payload(None, Ping(n=1), concurrent=concurrent))
+    assert [r.calls for r in metrics.of(ping).receivers] == [1, 1]
+
+
+def test_metrics_and_middleware_work_together(ping: Signal[object, ..., Ping]) -> None:
+    """With middleware installed, metrics count the real receivers by name."""
+    calls: list[str] = []
+
+    class Seen(Middleware):
+        def before(self, call: ReceiverCall) -> None:
+            calls.append(call.receiver.__name__)
+
+    middleware = Seen()
+    ping.use_middleware(middleware)
+    try:
+        with ping.connected_to(double):
+            assert ping.send(None, n=2) == [(double, 4)]
+            ping.send(None, n=3)
+    finally:
+        ping.remove_middleware(middleware)
+    assert calls == ["double", "double"]
+    assert receiver_named(metrics.of(ping), double).calls == 2
+
+
+class Owner:
+    def __init__(self) -> None:
+        self.seen: list[int] = []
+
+    def on_ping(self, sender: object, payload: Ping) -> None:
+        self.seen.append(payload.n)
+
+
+def test_weakly_held_receivers_are_measured(ping: Signal[object, ..., Ping]) -> None:
+    """A bound method (held weakly) is called and counted like any receiver."""
+    owner = Owner()
+    ping.connect(owner.on_ping)
+    try:
+        ping.send(None, n=5)
+    finally:
+        ping.disconnect(owner.on_ping)
+    assert owner.seen == [5]
+    assert receiver_named(metrics.of(ping), Owner.on_ping).calls == 1
+
+
+def test_switches_refuse_other_targets() -> None:
+    """A switch names what it takes when given something else."""
+    with pytest.raises(TypeError, match="a Signal, a Namespace or None"):
+        metrics.enable("signal-name")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("every", [0, -1, True, 1.5])
+def test_time_every_must_be_a_positive_int(every: Any) -> None:
+    """time_every is checked when metrics are enabled."""
+    with pytest.raises(ValueError, match="time_every must be a positive int"):
+        metrics.enable(Signal("metrics-every", Ping), time_every=every)
+
+
+def test_a_signal_keeps_at_most_29_attributes() -> None:
+    """Observability state lives in _extras: a 30th attribute slows every read on 3.11."""
+    signal = Signal("metrics-attributes", Ping, slow_receiver_ms=5)
+    metrics.enable(signal)
+    assert len(vars(signal)) <= 29
+
+
+def test_sampled_counts_survive_a_nested_send_that_changes_receivers(
+    ping: Signal[object, ..., Ping],
+) -> None:
+    """A receiver that connects another and resends, then fails, is counted right."""
+    metrics.enable(ping, time_every=1000)  # every send here is untimed
+
+    def connect_and_fail(sender: object, payload: Ping) -> None:
+        if payload.n == 1:
+            ping.connect(negate)
+            ping.send(None, n=0)  # lines the shard up with a new dispatch
+            raise ValueError("after the nested send")
+
+    with ping.connected_to(connect_and_fail), ping.connected_to(double):
+        with pytest.raises(ValueError, match="after the nested send"):
+            ping.send(None, n=1)
+        ping.disconnect(negate)
+    seen = metrics.of(ping)
+    counts = {r.name.rsplit(".", 1)[1]: (r.calls, r.failures) for r in seen.receivers}
+    assert counts == {"connect_and_fail": (2, 1), "double": (1, 0), "negate": (1, 0)}
