@@ -113,10 +113,10 @@ def column_chart(data: Timeline, *, title: str, width: int = 720, height: int = 
     names = list(data.series)
     if count:
         slot = plot_w / count
-        bar = max(1.0, slot * 0.8 / max(len(names), 1))
+        bar = min(36.0, max(1.0, slot * 0.8 / max(len(names), 1)))
         label_every = max(1, round(count / 8))
         for i, label in enumerate(data.labels):
-            x0 = left + i * slot + slot * 0.1
+            x0 = left + (i + 0.5) * slot - bar * len(names) / 2
             for j, name in enumerate(names):
                 value = data.series[name][i]
                 h = plot_h * value / peak
@@ -148,13 +148,13 @@ def column_chart(data: Timeline, *, title: str, width: int = 720, height: int = 
     return Markup("".join(parts))
 
 
-def bar_chart(counts: Sequence[tuple[str, int]], *, title: str, width: int = 720) -> Markup:
+def bar_chart(counts: Sequence[tuple[str, int]], *, title: str, width: int = 420) -> Markup:
     """Counts by name as horizontal bars, largest first, each labelled with its count."""
     rows = sorted(counts, key=lambda item: (-item[1], item[0]))
-    label_w, row_h = 200, 24
+    label_w, row_h = 130, 24
     height = max(1, len(rows)) * row_h + 8
     peak = max((value for _, value in rows), default=1)
-    plot_w = width - label_w - 50
+    plot_w = width - label_w - 40
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',

@@ -152,9 +152,10 @@ class ActivityLogger(Listener):
         current_request_id()
 
     def on_request_finished(self, sender: Flask, payload: RequestFinished) -> None:
-        """Save who asked for what, the status and how long it took."""
+        """Save who asked for what, the status and how long it took (not for the
+        stylesheet and icon, which every page asks for)."""
         started: float | None = g.get("start_time")
-        if started is None:
+        if started is None or request.endpoint == "static":
             return
         duration_ms = (perf_counter() - started) * 1000
         status = payload.response.status_code
