@@ -51,8 +51,16 @@ def serve(db: Path) -> tuple[subprocess.Popen[bytes], Served]:
     """Start ``--serve`` on a free port with ``db``; return once it answers."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "examples.tutorial_app", "--serve", "--port", str(port)]
-        + ["--db", str(db)],
+        [
+            sys.executable,
+            "-m",
+            "examples.tutorial_app",
+            "--serve",
+            "--port",
+            str(port),
+            "--db",
+            str(db),
+        ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

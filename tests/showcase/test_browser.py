@@ -129,7 +129,8 @@ def test_deliberate_error_gets_the_500_page(visit: Visit) -> None:
 def test_unknown_page_gets_the_404_page(visit: Visit) -> None:
     """An unknown address answers 404 with a page in the layout."""
     response = visit.page.goto(visit.served.url + "/no-such-page")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     shoot(visit.page, visit.screenshots, "08-not-found")
     expect(visit.page.locator(".error-page h1")).to_have_text("Not Found")
 
@@ -221,7 +222,7 @@ class _Attacker(BaseHTTPRequestHandler):
 
     target = ""
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server hook's name
+    def do_GET(self) -> None:
         body = (
             f'<form id="f" method="post" action="{self.target}/profile">'
             '<input name="display_name" value="Forged"></form>'
@@ -233,7 +234,7 @@ class _Attacker(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the hook's name
+    def log_message(self, format: str, *args: object) -> None:
         """Quiet."""
 
 
