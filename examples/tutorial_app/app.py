@@ -143,7 +143,7 @@ def _protect(app: Flask) -> None:
         raise ImportError(
             f"the tutorial app's CSRF protection needs Flask-WTF: {CSRF_EXTRA}"
         ) from None
-    from flask_wtf.csrf import CSRFProtect
+    from flask_wtf.csrf import CSRFProtect  # type: ignore[import-untyped]  # no py.typed
 
     CSRFProtect(app)
 

@@ -53,11 +53,16 @@ def timeline(stamps: Mapping[str, Iterable[str]]) -> Timeline:
     if not every:
         return Timeline("minute", (), dict.fromkeys(stamps, ()))
     first, last = min(every), max(every)
-    for period, step, key_format, label_format in _STEPS:  # noqa: B007 - used after the loop
-        start = _floor(first, period)
-        if (last - start) // step < MAX_PERIODS:
-            break
-    periods = []
+    period, step, key_format, label_format = next(
+        (
+            choice
+            for choice in _STEPS
+            if (last - _floor(first, choice[0])) // choice[1] < MAX_PERIODS
+        ),
+        _STEPS[-1],
+    )
+    start = _floor(first, period)
+    periods: list[datetime] = []
     moment = _floor(last, period)
     while moment >= start and len(periods) < MAX_PERIODS:
         periods.append(moment)

@@ -130,13 +130,14 @@ class _Run:
 
 def _outcome(client: FlaskClient, response: TestResponse) -> str:
     """What the user would see: a page, or where a redirect goes and what it flashed."""
-    if response.location is not None:
+    location = response.headers.get("Location")
+    if location is not None:
         # The page it leads to would show the flashed messages; the run reads them
         # from the session instead, so they do not pile up there.
         with client.session_transaction() as session:
             flashes: list[tuple[str, str]] = session.pop("_flashes", [])
         said = "".join(f"; {category}: {message}" for category, message in flashes)
-        return f"to {response.location}{said}"
+        return f"to {location}{said}"
     if response.mimetype == "text/html":
         return f"an HTML page ({len(response.text)} characters)"
     return response.text.strip().splitlines()[0] if response.text.strip() else ""

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
 
 from .conftest import Served, free_port, shoot
 
@@ -35,6 +35,11 @@ class Visit:
     seen: dict[str, str] = field(default_factory=dict)
     dialogs: list[str] = field(default_factory=list)
 
+    def saw(self, dialog: Dialog) -> None:
+        """Record a dialog (an ``alert`` an injected script opened) and dismiss it."""
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
     def open(self, path: str, name: str) -> Page:
         """Go to ``path``, check that no script ran, and save a screenshot."""
         self.page.goto(self.served.url + path)
@@ -49,7 +54,7 @@ def visit(browser: Browser, served: Served, screenshots: Path) -> Iterator[Visit
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     done = Visit(page, served, screenshots)
-    page.on("dialog", lambda dialog: (done.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("dialog", done.saw)
     page.goto(served.url + "/")
     shoot(page, screenshots, "01-home")
     register = page.locator("form[action='/register']")
