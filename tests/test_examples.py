@@ -70,7 +70,7 @@ def showcase(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
         "CSRF protection: on (Flask-WTF); the forms are posted with the home page's token",
         "<- 303 SEE OTHER: to /; success: Registered alice",
         "<- 303 SEE OTHER: to /profile; success: Logged in as alice.",
-        "<- 303 SEE OTHER: to /profile; success: Profile updated: display_name, bio.",
+        "<- 303 SEE OTHER: to /profile; success: Profile updated: display name, bio.",
         "<- 303 SEE OTHER: to /; error: Invalid registration: username:",
         "of signal 'user-action' raised ConnectionError: partner analytics network unreachable",
         "<- 303 SEE OTHER: to /profile; success: Profile shared",

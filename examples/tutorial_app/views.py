@@ -189,7 +189,7 @@ def change_profile() -> Response:
     )
     send(profile_changed, user_id=user.id, username=user.username, changed=tuple(changed))
     send(user_action, action="change_profile")
-    flash(f"Profile updated: {', '.join(changed)}.", "success")
+    flash(f"Profile updated: {', '.join(name.replace('_', ' ') for name in changed)}.", "success")
     return _see_other("views.profile")
 
 

@@ -227,3 +227,37 @@ def test_charts_escape_their_labels() -> None:
     svg = bar_chart([(HOSTILE, 3)], title="t") + column_chart(timeline({HOSTILE: []}), title="t")
     assert "<script" not in svg
     assert "&lt;script&gt;" in svg
+
+
+WITHOUT_FLASK_WTF = (
+    "import runpy, sys; sys.modules['flask_wtf'] = None; "  # as if it were not installed
+    "runpy.run_module('examples.tutorial_app', run_name='__main__', alter_sys=True)"
+)
+"""Runs ``python -m examples.tutorial_app`` where Flask-WTF cannot be imported."""
+
+
+def run_without_flask_wtf(*args: str) -> subprocess.CompletedProcess[str]:
+    """The showcase's command line, as the README's first command installs it."""
+    return subprocess.run(
+        [sys.executable, "-W", "error", "-c", WITHOUT_FLASK_WTF, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_demo_runs_without_flask_wtf(tmp_path: Path) -> None:
+    """The README's first command installs Flask only: the demo runs, and says so."""
+    result = run_without_flask_wtf("--db", str(tmp_path / "demo.sqlite"))
+    assert result.returncode == 0, result.stderr
+    assert "CSRF protection: off (Flask-WTF is not installed" in result.stdout
+    assert "<- 303 SEE OTHER: to /; success: Registered alice" in result.stdout
+
+
+def test_serve_refuses_to_run_without_flask_wtf(tmp_path: Path) -> None:
+    """A served app never runs without its CSRF protection; the error says what to install."""
+    result = run_without_flask_wtf("--serve", "--db", str(tmp_path / "app.sqlite"))
+    assert result.returncode == 1
+    assert 'install it first: pip install -e ".[examples]"' in result.stderr
