@@ -1,7 +1,7 @@
 """The showcase served for real and a real browser: Debian's chromium through Playwright.
 
 The app runs as ``python -m examples.tutorial_app --serve`` in a subprocess, on a free
-loopback port and a SQLite file of its own; the browser is launched once per session
+loopback port and a SQLite file of its own; the browser is launched once per module
 from ``/usr/bin/chromium`` (Playwright's own browser download is not reachable; .ci's
 system-packages installs Debian's ``chromium`` when it is missing). Screenshots go to
 ``TYPEDSIGNALS_SCREENSHOTS`` when it is set, else to a folder under pytest's temporary
@@ -89,16 +89,17 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         process.wait(timeout=30)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
-    """Playwright's driver, once per session."""
+    """Playwright's driver, once per module: while it runs, its event loop is the running
+    loop of the main thread, and ``asyncio.run`` in later tests would refuse to start."""
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
-    """Debian's chromium, headless, launched once per session."""
+    """Debian's chromium, headless, launched once per module."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run `bash .ci/system-packages` (Debian chromium)")
     launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
