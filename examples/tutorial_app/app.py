@@ -21,7 +21,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from flask import Flask, render_template
+from flask import Flask, render_template, session
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from typedsignals import ErrorPolicy
@@ -118,6 +118,7 @@ def create_app(
     """
     app = Flask(__name__)
     app.secret_key = secret_key or secrets.token_hex(16)
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"  # defence in depth, beside the tokens
     if csrf:
         _protect(app)
     TypedSignals(app, error_policy=error_policy)
@@ -130,7 +131,13 @@ def create_app(
     app.register_blueprint(views.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_error_handler(HTTPException, _error_page)
+    app.context_processor(_visitor)
     return app
+
+
+def _visitor() -> dict[str, object]:
+    """What every page's layout shows: who is signed in."""
+    return {"username": session.get("user_id")}
 
 
 def csrf_available() -> bool:

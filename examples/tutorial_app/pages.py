@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any, Final
+from typing import Final
 
-from flask import Blueprint, abort, current_app, render_template, session
+from flask import Blueprint, abort, current_app, render_template
 
 from typedsignals import flask as typed_flask
 from typedsignals.catalog import Catalog, read_module, read_namespace
@@ -54,10 +54,6 @@ def _storage() -> Storage:
     return state_of(current_app).storage
 
 
-def _page(template: str, **context: Any) -> str:
-    return render_template(template, username=session.get("user_id"), **context)
-
-
 def _decoded(rows: list[Row], *columns: str) -> list[Row]:
     """The rows with their JSON columns decoded."""
     return [{**row, **{name: json.loads(row[name]) for name in columns}} for row in rows]
@@ -67,14 +63,14 @@ def _decoded(rows: list[Row], *columns: str) -> list[Row]:
 def activity() -> str:
     """Exercise 5: what the ActivityLogger saved."""
     rows = _storage().rows("activity_log", newest_first=True, limit=LATEST)
-    return _page("activity.html", rows=rows, limit=LATEST)
+    return render_template("activity.html", rows=rows, limit=LATEST)
 
 
 @blueprint.get("/audit")
 def audit() -> str:
     """Exercise 3: the audit trail, with each change's old and new value."""
     rows = _storage().rows("audit_log", newest_first=True, limit=LATEST)
-    return _page("audit.html", rows=_decoded(rows, "previous", "changes"), limit=LATEST)
+    return render_template("audit.html", rows=_decoded(rows, "previous", "changes"), limit=LATEST)
 
 
 @blueprint.get("/analytics")
@@ -91,7 +87,7 @@ def analytics() -> str:
     )
     by_page = Counter(row["path"] for row in views)
     by_action = Counter(row["action"] for row in interactions)
-    return _page(
+    return render_template(
         "analytics.html",
         over_time=column_chart(over_time, title="Page views and interactions over time"),
         by_page=bar_chart(list(by_page.items()), title="Page views by page"),
@@ -107,14 +103,14 @@ def analytics() -> str:
 def templates() -> str:
     """Exercise 1: every rendered template and the context it got."""
     rows = _storage().rows("template_log", newest_first=True, limit=LATEST)
-    return _page("templates.html", rows=_decoded(rows, "context"), limit=LATEST)
+    return render_template("templates.html", rows=_decoded(rows, "context"), limit=LATEST)
 
 
 @blueprint.get("/outbox")
 def outbox() -> str:
     """The welcome emails the deferred receiver queued."""
     rows = _storage().rows("outbox", newest_first=True, limit=LATEST)
-    return _page("outbox.html", rows=rows, limit=LATEST)
+    return render_template("outbox.html", rows=rows, limit=LATEST)
 
 
 @blueprint.get("/requests/<request_id>")
@@ -127,7 +123,7 @@ def request_page(request_id: str) -> str:
     found["audit_log"] = _decoded(found["audit_log"], "previous", "changes")
     found["template_log"] = _decoded(found["template_log"], "context")
     summary = next((row for row in found["activity_log"] if row["kind"] == "request"), None)
-    return _page(
+    return render_template(
         "request.html",
         request_id=request_id,
         summary=summary,
@@ -159,4 +155,4 @@ def signal_catalogs() -> list[tuple[str, str, Catalog]]:
 def signals() -> str:
     """The app's signals from the catalog: name, doc, payload fields, sender type and
     connected receivers."""
-    return _page("signals.html", catalogs=signal_catalogs())
+    return render_template("signals.html", catalogs=signal_catalogs())

@@ -88,7 +88,7 @@ def _logged_in_user() -> User | None:
 @blueprint.get("/")
 def index() -> str:
     """The home page: the forms, or links to the profile and the logs."""
-    return render_template("index.html", username=session.get("user_id"))
+    return render_template("index.html")
 
 
 @blueprint.post("/register")
@@ -157,7 +157,7 @@ def profile() -> str | Response:
         flash("Please log in first.", "error")
         return _see_other("views.index")
     send(user_action, action="view_profile")
-    return render_template("profile.html", user=user, username=user.username)
+    return render_template("profile.html", user=user)
 
 
 @blueprint.post("/profile")

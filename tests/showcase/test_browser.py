@@ -266,5 +266,6 @@ def test_forged_cross_site_post_is_refused(visit: Visit, attacker: str) -> None:
     shoot(page, visit.screenshots, "18-forged-post")
     expect(page.locator(".error-page .code")).to_have_text("400")
     expect(page.locator(".error-page")).to_contain_text("CSRF token is missing")
+    expect(page.locator(".who strong")).to_have_text("alice")  # the cookies were sent
     page = visit.open("/profile", "19-profile-after-forgery")
     expect(page.locator("h1")).to_have_text(f"Profile page for {HOSTILE}")
