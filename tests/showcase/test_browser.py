@@ -214,9 +214,10 @@ def test_signals_page_lists_the_catalog(visit: Visit) -> None:
     expect(card).to_contain_text("the welcome email listens")
     expect(card.locator(".fields-table")).to_contain_text("user_id")
     expect(card.locator(".meta code").first).to_have_text("Flask")
-    # The deferred welcome email: the catalog names its stand-in, not the method (a
-    # catalog limitation, reported in the issue).
+    # The deferred welcome email: named as the method, with the delivery that runs it.
     expect(card.locator(".receivers li")).to_have_count(1)
+    expect(card.locator(".receivers li")).to_contain_text("WelcomeMailer.send_welcome_email")
+    expect(card.locator(".receivers li")).to_contain_text("deferred to ThreadPoolDelivery")
     finished = page.locator("#signal-request-finished .receivers")
     expect(finished).to_contain_text("ActivityLogger.on_request_finished")
     expect(finished).to_contain_text("Analytics.count_page_view")
