@@ -11,18 +11,22 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import Future
 from contextlib import closing
+from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from examples.tutorial_app import create_app, open_storage
 from examples.tutorial_app.app import state_of
+from examples.tutorial_app.demo import csrf_token_of
 from examples.tutorial_app.signals import user_action
 from typedsignals.testing import capture
 
@@ -63,13 +67,14 @@ def showcase(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     "expected",
     [
         "1. GET /",
-        "<- 201 CREATED: Registered alice",
-        "<- 200 OK: Logged in as alice",
-        "<- 200 OK: Profile updated: display_name, bio",
-        "<- 400 BAD REQUEST: Invalid registration: username:",
+        "CSRF protection: on (Flask-WTF); the forms are posted with the home page's token",
+        "<- 303 SEE OTHER: to /; success: Registered alice",
+        "<- 303 SEE OTHER: to /profile; success: Logged in as alice.",
+        "<- 303 SEE OTHER: to /profile; success: Profile updated: display name, bio.",
+        "<- 303 SEE OTHER: to /; error: Invalid registration: username:",
         "of signal 'user-action' raised ConnectionError: partner analytics network unreachable",
-        "<- 200 OK: Profile shared",
-        "<- 500 INTERNAL SERVER ERROR",
+        "<- 303 SEE OTHER: to /profile; success: Profile shared",
+        "<- 500 INTERNAL SERVER ERROR: an HTML page",
         "mail: welcome email queued for alice@example.org",
         "The welcome email is deferred via ThreadPoolDelivery(",
         "profile: last_modified of alice set to",
@@ -118,6 +123,8 @@ def test_showcase_database_audit(showcase: tuple[str, Path]) -> None:
     assert changes[0] == {"username": "alice", "email": "alice@example.org"}
     assert changes[1] == {"display_name": "Alice Liddell", "bio": "Curious about signals"}
     assert set(changes[2]) == {"last_modified"}
+    previous = [json.loads(row["previous"]) for row in rows]
+    assert previous == [{}, {"display_name": None, "bio": None}, {"last_modified": None}]
 
 
 def test_showcase_database_analytics(showcase: tuple[str, Path]) -> None:
@@ -140,11 +147,28 @@ def test_showcase_database_logs(showcase: tuple[str, Path]) -> None:
         "GET /error: RuntimeError('Deliberate error')"
     ]
     templates = table(db, "template_log")
-    assert [row["template"] for row in templates] == ["index.html", "profile.html"]
+    assert [row["template"] for row in templates] == ["index.html", "profile.html", "error.html"]
     assert "rendered_at" in json.loads(templates[1]["context"])
     assert json.loads(templates[1]["context"])["username"] == "alice"
     (email,) = table(db, "outbox")
     assert email["recipient"] == "alice@example.org"
+
+
+def test_showcase_rows_name_their_cause(showcase: tuple[str, Path]) -> None:
+    """Each log row names its signal and receiver; the deferred email, its request too."""
+    _, db = showcase
+    (email,) = table(db, "outbox")
+    assert (email["signal"], email["receiver"]) == (
+        "user-registered",
+        "WelcomeMailer.send_welcome_email",
+    )
+    (insert, *_) = table(db, "audit_log")
+    assert (insert["signal"], insert["receiver"]) == ("data-modified", "AuditTrail.record")
+    assert email["request_id"] == insert["request_id"] is not None
+    registering = [
+        row for row in table(db, "activity_log") if row["request_id"] == email["request_id"]
+    ]
+    assert [row["detail"] for row in registering] == ["POST /register -> 303"]
 
 
 def test_database_path_from_environment(tmp_path: Path) -> None:
@@ -228,7 +252,7 @@ def test_database_url_on_a_postgresql_server(postgres_url: str) -> None:
     """--db-url runs the showcase on a real PostgreSQL server."""
     output = run_showcase("--db-url", postgres_url)
     assert "postgresql database postgresql+psycopg://postgres@127.0.0.1:" in output
-    assert "<- 201 CREATED: Registered alice" in output
+    assert "<- 303 SEE OTHER: to /; success: Registered alice" in output
     audit = output.split("Audit log:")[1].split("\n\n")[0]
     assert audit.count("users       1") == 3
 
@@ -274,12 +298,18 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 def test_serve_flag_runs_the_dev_server(served: tuple[str, Path]) -> None:
     """--serve answers real HTTP requests and stores what they cause."""
     url, db = served
-    request = urllib.request.Request(
-        url + "/register", data=b"username=bob&email=bob%40example.org", method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 201
-        assert response.read() == b"Registered bob\n"
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    with opener.open(url + "/", timeout=10) as response:
+        token = csrf_token_of(response.read().decode())
+    assert token is not None
+    form = urllib.parse.urlencode(
+        {"username": "bob", "email": "bob@example.org", "csrf_token": token}
+    ).encode()
+    # The 303 answer is followed by a GET of the home page, which shows the flash.
+    with opener.open(url + "/register", data=form, timeout=10) as response:
+        assert response.status == 200
+        assert response.url == url + "/"
+        assert "Registered bob" in response.read().decode()
     # The welcome email is deferred to a worker thread: it lands shortly after the answer.
     deadline = time.monotonic() + 10
     while not table(db, "outbox") and time.monotonic() < deadline:
@@ -308,20 +338,33 @@ def test_receivers_are_connected_per_app(tutorial_app: Flask, tmp_path: Path) ->
         state_of(other).close()
 
 
+def form_token(client: FlaskClient) -> str:
+    """The CSRF token of the home page's forms, for ``client``'s session."""
+    token = csrf_token_of(client.get("/").text)
+    assert token is not None
+    return token
+
+
 def test_login_sends_typed_user_action(tutorial_app: Flask) -> None:
     """Logging in sends user_action with the username, checked with capture()."""
     client = tutorial_app.test_client()
-    client.post("/register", data={"username": "carol", "email": "carol@example.org"})
+    token = form_token(client)
+    client.post(
+        "/register", data={"username": "carol", "email": "carol@example.org", "csrf_token": token}
+    )
     with capture(user_action, tutorial_app) as sent:
-        response = client.post("/login", data={"username": "carol"})
-    assert response.status_code == 200
+        response = client.post("/login", data={"username": "carol", "csrf_token": token})
+    assert response.status_code == 303
     sent.assert_sent(tutorial_app, action="login", username="carol", times=1)
 
 
 def test_welcome_email_is_deferred_to_a_worker_thread(tutorial_app: Flask) -> None:
     """Registering hands the email to the app's thread pool; the handle is a Future."""
     client = tutorial_app.test_client()
-    client.post("/register", data={"username": "dave", "email": "dave@example.org"})
+    token = form_token(client)
+    client.post(
+        "/register", data={"username": "dave", "email": "dave@example.org", "csrf_token": token}
+    )
     (handle,) = state_of(tutorial_app).settle()
     assert isinstance(handle, Future)
     assert handle.exception(0) is None

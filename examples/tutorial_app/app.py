@@ -1,18 +1,11 @@
 """The tutorial's Flask application, typed end to end.
 
-Routes (forms are posted as ``application/x-www-form-urlencoded``):
-
-* ``GET /``: home page (a template; a page view).
-* ``POST /register`` (``username``, ``email``): create an account; sends
-  ``data_modified`` and ``user_registered`` (the welcome email, deferred to a worker
-  thread or a Celery worker). 400 on bad input, 409 when the username is taken.
-* ``POST /login`` (``username``) and ``POST /logout``: the tutorial's simulated login;
-  sends ``user_action``.
-* ``GET /profile``: the profile page (401 when logged out); sends ``user_action``.
-* ``POST /profile`` (``display_name``, ``bio``): change the profile; sends
-  ``data_modified`` and ``profile_changed`` (the last-modified stamp).
-* ``POST /share``: share the profile; the partner tracker's receiver fails.
-* ``GET /error``: the tutorial's deliberate error (500, recorded by the ActivityLogger).
+:func:`create_app` builds the app on a :class:`~.storage.Storage` and connects every
+receiver for it. Its routes are in :mod:`.views` (the tutorial's forms: register, log
+in, profile, share, the deliberate error) and :mod:`.pages` (a page per exercise, read
+from the database, and the signals page read from the typedsignals catalog). Every form
+carries a CSRF token (Flask-WTF's ``CSRFProtect``) and is answered by a redirect with a
+flash message (post/redirect/get); errors get pages in the layout.
 
 Custom signals are sent with :func:`typedsignals.flask.send`, which uses the current
 app as sender and the app's error policy.
@@ -20,6 +13,7 @@ app as sender and the app's error policy.
 
 from __future__ import annotations
 
+import importlib.util
 import secrets
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -27,37 +21,23 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from flask import Flask, Response, abort, current_app, render_template, request, session
-from pydantic import ValidationError
+from flask import Flask, render_template, session
+from werkzeug.exceptions import HTTPException, InternalServerError
 
-from typedsignals import ErrorPolicy, Payload
+from typedsignals import ErrorPolicy
 from typedsignals.delivery import DeferredReceiver, Delivery, ThreadPoolDelivery
-from typedsignals.flask import TypedSignals, send
+from typedsignals.flask import TypedSignals
 
 from .receivers import Receivers, connect_receivers
-from .signals import Email, Username, data_modified, profile_changed, user_action, user_registered
-from .storage import Storage, User, UsernameTaken
+from .storage import Storage
 
-__all__ = ["EXTENSION_KEY", "TutorialState", "create_app", "state_of"]
+__all__ = ["EXTENSION_KEY", "TutorialState", "create_app", "csrf_available", "state_of"]
 
 EXTENSION_KEY: Final = "tutorial_app"
 """Where the app keeps its :class:`TutorialState` in ``app.extensions``."""
 
-PROFILE_FIELDS: Final = ("display_name", "bio")
-
-
-class Registration(Payload):
-    """The registration form, validated with the same types as the signal."""
-
-    username: Username
-    email: Email
-
-
-class ProfileForm(Payload):
-    """The profile form."""
-
-    display_name: str
-    bio: str
+CSRF_EXTRA: Final = 'pip install -e ".[examples]"'
+"""How to install Flask-WTF, which the app's CSRF protection needs."""
 
 
 @dataclass
@@ -116,6 +96,7 @@ def create_app(
     partner_tracking: bool = True,
     secret_key: str | None = None,
     delivery: Delivery | None = None,
+    csrf: bool = True,
 ) -> Flask:
     """Build the app on ``storage``, with every receiver connected for it.
 
@@ -128,117 +109,58 @@ def create_app(
         delivery: Where the welcome email runs: by default a thread pool of the app's
             own (shut down by :meth:`TutorialState.close`); a
             :class:`~typedsignals.celery.CeleryDelivery` sends it to Celery workers.
+        csrf: Refuse form posts without this site's CSRF token (Flask-WTF's
+            ``CSRFProtect``). Only the narrated demo, which posts through Flask's test
+            client, may go without it when Flask-WTF is not installed.
+
+    Raises:
+        ImportError: ``csrf`` is on and Flask-WTF is not installed.
     """
     app = Flask(__name__)
     app.secret_key = secret_key or secrets.token_hex(16)
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"  # defence in depth, beside the tokens
+    if csrf:
+        _protect(app)
     TypedSignals(app, error_policy=error_policy)
     owned = delivery is None
     chosen = ThreadPoolDelivery(max_workers=1) if delivery is None else delivery
     receivers = connect_receivers(app, storage, partner_tracking=partner_tracking, delivery=chosen)
     app.extensions[EXTENSION_KEY] = TutorialState(storage, receivers, chosen, owned)
-    _add_routes(app)
+    from . import pages, views  # they import this module for state_of
+
+    app.register_blueprint(views.blueprint)
+    app.register_blueprint(pages.blueprint)
+    app.register_error_handler(HTTPException, _error_page)
+    app.context_processor(_visitor)
     return app
 
 
-def _text(message: str, status: int = 200) -> Response:
-    """A plain-text response (views answer forms in text; pages are HTML templates)."""
-    return Response(message + "\n", status=status, mimetype="text/plain")
+def _visitor() -> dict[str, object]:
+    """What every page's layout shows: who is signed in."""
+    return {"username": session.get("user_id")}
 
 
-def _storage() -> Storage:
-    return state_of(current_app).storage
+def csrf_available() -> bool:
+    """Whether Flask-WTF, which the CSRF protection needs, is installed."""
+    return importlib.util.find_spec("flask_wtf") is not None
 
 
-def _logged_in_user() -> User:
-    username = session.get("user_id")
-    user = _storage().get_user(username) if isinstance(username, str) else None
-    if user is None:
-        abort(_text("Please log in first", 401))
-    return user
+def _protect(app: Flask) -> None:
+    if not csrf_available():
+        raise ImportError(
+            f"the tutorial app's CSRF protection needs Flask-WTF: {CSRF_EXTRA}"
+        ) from None
+    from flask_wtf.csrf import CSRFProtect  # type: ignore[import-untyped]  # no py.typed
+
+    CSRFProtect(app)
 
 
-def _add_routes(app: Flask) -> None:
-    @app.get("/")
-    def index() -> str:
-        return render_template("index.html", username=session.get("user_id"))
-
-    @app.post("/register")
-    def register() -> Response:
-        try:
-            form = Registration.model_validate(request.form.to_dict())
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in exc.errors()
-            )
-            return _text(f"Invalid registration: {problems}", 400)
-        try:
-            user = _storage().create_user(form.username, form.email)
-        except UsernameTaken:
-            return _text(f"Username {form.username!r} is taken", 409)
-        send(
-            data_modified,
-            table="users",
-            record_id=user.id,
-            operation="insert",
-            changes={"username": user.username, "email": user.email},
-            actor=user.username,
-        )
-        # The welcome email is deferred: the send returns its handle at once.
-        handles = send(user_registered, user_id=user.id, username=user.username, email=user.email)
-        state_of(current_app).track(handles)
-        return _text(f"Registered {user.username}", 201)
-
-    @app.post("/login")
-    def login() -> Response:
-        username = request.form.get("username", "")
-        if _storage().get_user(username) is None:
-            return _text("Unknown user", 401)
-        session["user_id"] = username
-        send(user_action, action="login", username=username)
-        return _text(f"Logged in as {username}", 200)
-
-    @app.post("/logout")
-    def logout() -> Response:
-        username = session.pop("user_id", None)
-        send(user_action, action="logout", username=username)
-        return _text("Logged out")
-
-    @app.get("/profile")
-    def profile() -> str:
-        user = _logged_in_user()
-        send(user_action, action="view_profile")
-        return render_template("profile.html", user=user, username=user.username)
-
-    @app.post("/profile")
-    def change_profile() -> Response:
-        user = _logged_in_user()
-        try:
-            form = ProfileForm.model_validate(
-                {name: request.form.get(name, "") for name in PROFILE_FIELDS}
-            )
-        except ValidationError as exc:
-            return _text(f"Invalid profile: {exc.error_count()} error(s)", 400)
-        changed = _storage().update_profile(user, form.model_dump())
-        if not changed:
-            return _text("Nothing changed", 200)
-        send(
-            data_modified,
-            table="users",
-            record_id=user.id,
-            operation="update",
-            changes=dict(changed),
-            actor=user.username,
-        )
-        send(profile_changed, user_id=user.id, username=user.username, changed=tuple(changed))
-        send(user_action, action="change_profile")
-        return _text(f"Profile updated: {', '.join(changed)}", 200)
-
-    @app.post("/share")
-    def share() -> Response:
-        _logged_in_user()
-        send(user_action, action="share")
-        return _text("Profile shared")
-
-    @app.get("/error")
-    def error() -> str:
-        raise RuntimeError("Deliberate error")
+def _error_page(exc: HTTPException) -> tuple[str, int]:
+    """Every HTTP error (404, a refused form's 400, the 500 of an unhandled exception)
+    as a page in the layout."""
+    if isinstance(exc, InternalServerError) and exc.original_exception is not None:
+        detail = "The app raised an exception; the ActivityLogger recorded it as an error."
+    else:
+        detail = exc.description or ""
+    code = exc.code or 500
+    return render_template("error.html", code=code, name=exc.name, detail=detail), code

@@ -1,13 +1,16 @@
 """The narrated run: drive the app with Flask's test client, then show the database.
 
 Each step prints the request, the lines the receivers log while it runs (indented),
-and the response. Then the tables are read back from the database, and two bad
-payloads are shown being rejected before any receiver runs.
+and the response: a page, or the redirect that answers a form and the message it
+flashed. Forms are posted as a browser would, with the CSRF token of the page the run
+opened first. Then the tables are read back from the database, and two bad payloads
+are shown being rejected before any receiver runs.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
@@ -17,14 +20,15 @@ from flask import Flask
 from flask import signals as flask_signals
 from flask.logging import default_handler
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from typedsignals import PayloadError
 
-from .app import state_of
+from .app import CSRF_EXTRA, state_of
 from .signals import user_registered
 from .storage import Storage
 
-__all__ = ["TABLES_SHOWN", "format_table", "run_demo"]
+__all__ = ["TABLES_SHOWN", "csrf_token_of", "format_table", "run_demo"]
 
 TABLES_SHOWN: dict[str, str] = {
     "users": "Users (last_modified is stamped by the profile_changed receiver)",
@@ -37,7 +41,16 @@ TABLES_SHOWN: dict[str, str] = {
 }
 """The tables printed after the run, with their headings."""
 
-_HIDDEN_COLUMNS = frozenset({"id", "body"})
+_HIDDEN_COLUMNS = frozenset({"id", "body", "signal", "receiver", "request_id"})
+"""Columns left out of the printed tables (the web pages show the causes)."""
+
+_CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token_of(html: str) -> str | None:
+    """The CSRF token of a page's forms, or None when the page has none."""
+    found = _CSRF_INPUT.search(html)
+    return found.group(1) if found else None
 
 
 class _OneLineFormatter(logging.Formatter):
@@ -85,29 +98,49 @@ def _cell(value: object, max_width: int) -> str:
     return text if len(text) <= max_width else text[: max_width - 3] + "..."
 
 
-def _step(
-    out: TextIO,
-    number: int,
-    client: FlaskClient,
-    method: str,
-    path: str,
-    note: str,
-    form: dict[str, str] | None = None,
-) -> int:
-    shown = "".join(f" {key}={value!r}" for key, value in (form or {}).items())
-    out.write(f"\n{number:>2}. {method} {path}{shown}\n    ({note})\n")
-    out.flush()
-    response = client.open(path, method=method, data=form)
-    for handle in state_of(client.application).settle():
-        if not isinstance(handle, Future):  # Celery: the receiver logged on the worker
-            out.write(
-                f"      | [celery] deferred call {handle.id} ran on a worker: {handle.state}\n"
-            )
-    first_line = response.text.strip().splitlines()[0] if response.text.strip() else ""
+class _Run:
+    """The narrated run's browser: a test client and the CSRF token of the first page."""
+
+    def __init__(self, client: FlaskClient, out: TextIO) -> None:
+        self.client = client
+        self.out = out
+        self.token: str | None = None
+        self.number = 0
+
+    def step(self, method: str, path: str, note: str, form: dict[str, str] | None = None) -> int:
+        """Make one request, print it, the receivers' lines and the outcome."""
+        self.number += 1
+        shown = "".join(f" {key}={value!r}" for key, value in (form or {}).items())
+        self.out.write(f"\n{self.number:>2}. {method} {path}{shown}\n    ({note})\n")
+        self.out.flush()
+        data = dict(form or {})
+        if method == "POST" and self.token is not None:
+            data["csrf_token"] = self.token
+        response = self.client.open(path, method=method, data=data)
+        for handle in state_of(self.client.application).settle():
+            if not isinstance(handle, Future):  # Celery: the receiver logged on the worker
+                self.out.write(
+                    f"      | [celery] deferred call {handle.id} ran on a worker: {handle.state}\n"
+                )
+        if response.mimetype == "text/html" and self.token is None:
+            self.token = csrf_token_of(response.text)
+        self.out.write(f"    <- {response.status}: {_outcome(self.client, response)}\n")
+        return response.status_code
+
+
+def _outcome(client: FlaskClient, response: TestResponse) -> str:
+    """What the user would see: a page, or where a redirect goes and what it flashed."""
+    location = response.headers.get("Location")
+    if location is not None:
+        # The page it leads to would show the flashed messages; the run reads them
+        # from the session instead, so they do not pile up there.
+        with client.session_transaction() as session:
+            flashes: list[tuple[str, str]] = session.pop("_flashes", [])
+        said = "".join(f"; {category}: {message}" for category, message in flashes)
+        return f"to {location}{said}"
     if response.mimetype == "text/html":
-        first_line = f"an HTML page ({len(response.text)} characters)"
-    out.write(f"    <- {response.status}: {first_line}\n")
-    return response.status_code
+        return f"an HTML page ({len(response.text)} characters)"
+    return response.text.strip().splitlines()[0] if response.text.strip() else ""
 
 
 def run_demo(app: Flask, out: TextIO = sys.stdout) -> dict[str, int]:
@@ -125,47 +158,45 @@ def run_demo(app: Flask, out: TextIO = sys.stdout) -> dict[str, int]:
         f"Storage: {storage.backend.description} (tables emptied for this run)\n"
         "Error policy of the app: log (a failing receiver is logged; the request goes on)\n"
         f"The welcome email is deferred via {state_of(app).delivery!r}\n"
+        f"{_csrf_note(app)}\n"
     )
-    client = app.test_client()
+    run = _Run(app.test_client(), out)
     alice = {"username": "alice", "email": "alice@example.org"}
     statuses = {
-        "home": _step(out, 1, client, "GET", "/", "the home page, as a visitor"),
-        "register": _step(out, 2, client, "POST", "/register", "a new account", alice),
-        "login": _step(out, 3, client, "POST", "/login", "log in", {"username": "alice"}),
-        "profile": _step(out, 4, client, "GET", "/profile", "view the profile page"),
-        "change_profile": _step(
-            out,
-            5,
-            client,
+        "home": run.step("GET", "/", "the home page, as a visitor"),
+        "register": run.step("POST", "/register", "a new account", alice),
+        "login": run.step("POST", "/login", "log in", {"username": "alice"}),
+        "profile": run.step("GET", "/profile", "view the profile page"),
+        "change_profile": run.step(
             "POST",
             "/profile",
             "change the profile: the last_modified stamp and the audit log follow",
             {"display_name": "Alice Liddell", "bio": "Curious about signals"},
         ),
-        "bad_request": _step(
-            out,
-            6,
-            client,
+        "bad_request": run.step(
             "POST",
             "/register",
             "a bad request: invalid username and email",
             {"username": "X", "email": "not-an-email"},
         ),
-        "share": _step(
-            out,
-            7,
-            client,
+        "share": run.step(
             "POST",
             "/share",
             "the partner tracker's receiver fails; the 'log' policy keeps the request alive",
         ),
-        "error": _step(out, 8, client, "GET", "/error", "the tutorial's deliberate error"),
+        "error": run.step("GET", "/error", "the tutorial's deliberate error"),
     }
     out.write("\n== What the receivers stored (read back from the database) ==\n")
     for table, heading in TABLES_SHOWN.items():
         out.write(f"\n{heading}\n{format_table(storage.rows(table))}\n")
     _show_rejections(app, storage, out)
     return statuses
+
+
+def _csrf_note(app: Flask) -> str:
+    if "csrf" in app.extensions:
+        return "CSRF protection: on (Flask-WTF); the forms are posted with the home page's token"
+    return f"CSRF protection: off (Flask-WTF is not installed; --serve needs it: {CSRF_EXTRA})"
 
 
 def _show_rejections(app: Flask, storage: Storage, out: TextIO) -> None:

@@ -13,12 +13,13 @@ or on a Celery worker, and the request that registered the user does not wait fo
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from pydantic import BaseModel
 from typing_extensions import TypeVar
 
@@ -48,9 +49,10 @@ from .signals import (
     user_action,
     user_registered,
 )
-from .storage import Storage, now
+from .storage import Cause, Storage, now
 
 __all__ = [
+    "REQUEST_ID_KEY",
     "ActivityLogger",
     "Analytics",
     "AuditTrail",
@@ -61,11 +63,25 @@ __all__ = [
     "WelcomeMailer",
     "Listener",
     "connect_receivers",
+    "current_request_id",
 ]
 
 M = TypeVar("M", bound=BaseModel)
 
 log = logging.getLogger("tutorial_app")
+
+
+REQUEST_ID_KEY = "tutorial_app.request_id"
+"""Where a request keeps its id: in its WSGI environ, which is the request's own (``g``
+belongs to the app context, which a test client may share between requests)."""
+
+
+def current_request_id() -> str | None:
+    """The current request's id (made on first use), or None outside a request."""
+    if not has_request_context():
+        return None
+    request_id: str = request.environ.setdefault(REQUEST_ID_KEY, secrets.token_hex(6))
+    return request_id
 
 
 def current_username() -> str:
@@ -95,6 +111,19 @@ class Listener:
         signal.connect(receiver, sender=self.app, via=via)
         self._connected.append((signal, receiver))
 
+    def cause(self, receiver: Callable[..., Any], request_id: str | None = None) -> Cause:
+        """The :class:`Cause` of a row ``receiver`` writes: the signal it was connected to
+        by :meth:`listen`, its qualified name, and the current request's id (or
+        ``request_id``, for a deferred receiver, which runs outside the request)."""
+        for signal, connected in self._connected:
+            if connected == receiver:
+                return Cause(
+                    signal=signal.name,
+                    receiver=receiver.__qualname__,
+                    request_id=request_id or current_request_id(),
+                )
+        raise LookupError(f"{receiver!r} is not connected by {self!r}")
+
     def disconnect(self) -> None:
         """Disconnect every receiver this object connected."""
         for signal, receiver in self._connected:
@@ -118,32 +147,48 @@ class ActivityLogger(Listener):
         self.listen(user_action, self.on_user_action)
 
     def on_request_started(self, sender: Flask, payload: RequestStarted) -> None:
-        """Remember when the request started."""
+        """Remember when the request started (and give it its id)."""
         g.start_time = perf_counter()
+        current_request_id()
 
     def on_request_finished(self, sender: Flask, payload: RequestFinished) -> None:
-        """Save who asked for what, the status and how long it took."""
+        """Save who asked for what, the status and how long it took (not for the
+        stylesheet and icon, which every page asks for)."""
         started: float | None = g.get("start_time")
-        if started is None:
+        if started is None or request.endpoint == "static":
             return
         duration_ms = (perf_counter() - started) * 1000
         status = payload.response.status_code
         detail = f"{request.method} {request.path} -> {status}"
         self.storage.log_activity(
-            username=current_username(), kind="request", detail=detail, duration_ms=duration_ms
+            username=current_username(),
+            kind="request",
+            detail=detail,
+            duration_ms=duration_ms,
+            cause=self.cause(self.on_request_finished),
         )
         log.info("activity: %s made %s in %.1f ms", current_username(), detail, duration_ms)
 
     def on_user_action(self, sender: Flask, payload: UserAction) -> None:
         """Save a user action; the payload's username wins over the session's."""
         username = payload.username or current_username()
-        self.storage.log_activity(username=username, kind="action", detail=payload.action)
+        self.storage.log_activity(
+            username=username,
+            kind="action",
+            detail=payload.action,
+            cause=self.cause(self.on_user_action),
+        )
         log.info("activity: %s performed action %r", username, payload.action)
 
     def on_exception(self, sender: Flask, payload: GotRequestException) -> None:
         """Save an unhandled exception with the request it broke."""
         detail = f"{request.method} {request.path}: {payload.exception!r}"
-        self.storage.log_activity(username=current_username(), kind="error", detail=detail)
+        self.storage.log_activity(
+            username=current_username(),
+            kind="error",
+            detail=detail,
+            cause=self.cause(self.on_exception),
+        )
         log.info("activity: error recorded: %s", detail)
 
 
@@ -166,6 +211,7 @@ class WelcomeMailer(Listener):
             recipient=payload.email,
             subject=f"Welcome, {payload.username}!",
             body=f"Hello {payload.username}, thanks for signing up.",
+            cause=self.cause(self.send_welcome_email, payload.request_id),
         )
         log.info("mail: welcome email queued for %s", payload.email)
 
@@ -199,7 +245,7 @@ class TemplateLog(Listener):
             if key not in _CONTEXT_SKIPPED and not callable(value)
         }
         name = payload.template.name or "<string>"
-        self.storage.log_template(template=name, context=summary)
+        self.storage.log_template(template=name, context=summary, cause=self.cause(self.record))
         log.info("templates: rendered %s with %s", name, ", ".join(sorted(summary)) or "nothing")
 
 
@@ -218,12 +264,13 @@ class ProfileTimestamps(Listener):
 
     def update_last_modified(self, sender: Flask, payload: ProfileChanged) -> None:
         """Stamp the account, and report that write like every other one."""
-        stamp = self.storage.touch_last_modified(payload.user_id)
+        before, stamp = self.storage.touch_last_modified(payload.user_id)
         send(
             data_modified,
             table="users",
             record_id=payload.user_id,
             operation="update",
+            previous={"last_modified": before},
             changes={"last_modified": stamp},
             actor=payload.username,
         )
@@ -245,7 +292,9 @@ class AuditTrail(Listener):
             table=payload.table,
             record_id=payload.record_id,
             operation=payload.operation,
+            previous=payload.previous,
             changes=payload.changes,
+            cause=self.cause(self.record),
         )
         log.info(
             "audit: %s %s #%d (%s)",
@@ -271,13 +320,18 @@ class Analytics(Listener):
         is_page = response.status_code == 200 and response.mimetype == "text/html"
         if request.method == "GET" and is_page:
             self.storage.record_page_view(
-                username=current_username(), path=request.path, status=response.status_code
+                username=current_username(),
+                path=request.path,
+                status=response.status_code,
+                cause=self.cause(self.count_page_view),
             )
 
     def count_interaction(self, sender: Flask, payload: UserAction) -> None:
         """Count a user interaction."""
         self.storage.record_interaction(
-            username=payload.username or current_username(), action=payload.action
+            username=payload.username or current_username(),
+            action=payload.action,
+            cause=self.cause(self.count_interaction),
         )
 
 

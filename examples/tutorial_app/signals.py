@@ -41,6 +41,11 @@ class UserRegistered(Payload):
     user_id: int = Field(gt=0, description="The new account's id.")
     username: Username = Field(description="The chosen username.")
     email: Email = Field(description="Where the welcome email goes.")
+    request_id: str | None = Field(
+        default=None,
+        description="The request that registered the account: a correlation id that "
+        "travels with the deferred welcome email, so its outbox row names that request.",
+    )
 
 
 class UserAction(Payload):
@@ -67,6 +72,10 @@ class DataModified(Payload):
     table: str = Field(description="The table written to.")
     record_id: int = Field(description="The primary key of the row.")
     operation: Literal["insert", "update", "delete"] = Field(description="What was done.")
+    previous: dict[str, str | None] = Field(
+        default_factory=dict,
+        description="Old values of the changed columns (empty for an insert).",
+    )
     changes: dict[str, str | None] = Field(
         default_factory=dict, description="New values of the changed columns."
     )

@@ -21,10 +21,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 __all__ = [
+    "LOG_TABLES",
     "TABLES",
     "Backend",
+    "Cause",
     "SQLAlchemyBackend",
     "SQLiteBackend",
+    "SchemaOutdated",
     "Storage",
     "User",
     "UsernameTaken",
@@ -35,37 +38,47 @@ __all__ = [
 Params = Mapping[str, object]
 Row = dict[str, Any]
 
+_CAUSE = "request_id VARCHAR(32), signal VARCHAR(50) NOT NULL, receiver VARCHAR(100) NOT NULL"
+"""The columns that say what wrote a log row: the request it happened in (None when
+there was none), the signal and the receiver (its qualified name)."""
+
 TABLES: dict[str, str] = {
     "users": (
         "id {pk}, username VARCHAR(30) NOT NULL UNIQUE, email VARCHAR(254) NOT NULL, "
         "display_name VARCHAR(100), bio TEXT, created_at VARCHAR(19) NOT NULL, "
-        "last_modified VARCHAR(19) NOT NULL"
+        "last_modified VARCHAR(19)"
     ),
     "audit_log": (
         "id {pk}, at VARCHAR(19) NOT NULL, actor VARCHAR(30), table_name VARCHAR(50) NOT NULL, "
-        "record_id INTEGER NOT NULL, operation VARCHAR(10) NOT NULL, changes TEXT NOT NULL"
+        "record_id INTEGER NOT NULL, operation VARCHAR(10) NOT NULL, previous TEXT NOT NULL, "
+        f"changes TEXT NOT NULL, {_CAUSE}"
     ),
     "page_views": (
         "id {pk}, at VARCHAR(19) NOT NULL, username VARCHAR(30) NOT NULL, "
-        "path VARCHAR(200) NOT NULL, status INTEGER NOT NULL"
+        f"path VARCHAR(200) NOT NULL, status INTEGER NOT NULL, {_CAUSE}"
     ),
     "interactions": (
         "id {pk}, at VARCHAR(19) NOT NULL, username VARCHAR(30) NOT NULL, "
-        "action VARCHAR(50) NOT NULL"
+        f"action VARCHAR(50) NOT NULL, {_CAUSE}"
     ),
     "activity_log": (
         "id {pk}, at VARCHAR(19) NOT NULL, username VARCHAR(30) NOT NULL, "
-        "kind VARCHAR(10) NOT NULL, detail VARCHAR(300) NOT NULL, duration_ms REAL"
+        f"kind VARCHAR(10) NOT NULL, detail VARCHAR(300) NOT NULL, duration_ms REAL, {_CAUSE}"
     ),
     "template_log": (
-        "id {pk}, at VARCHAR(19) NOT NULL, template VARCHAR(100) NOT NULL, context TEXT NOT NULL"
+        "id {pk}, at VARCHAR(19) NOT NULL, template VARCHAR(100) NOT NULL, "
+        f"context TEXT NOT NULL, {_CAUSE}"
     ),
     "outbox": (
         "id {pk}, at VARCHAR(19) NOT NULL, recipient VARCHAR(254) NOT NULL, "
-        "subject VARCHAR(200) NOT NULL, body TEXT NOT NULL"
+        f"subject VARCHAR(200) NOT NULL, body TEXT NOT NULL, {_CAUSE}"
     ),
 }
-"""Each table's columns; ``{pk}`` is the auto-increment primary key of the dialect."""
+"""Each table's columns; ``{pk}`` is the auto-increment primary key of the dialect.
+``users.last_modified`` stays NULL until the first profile change."""
+
+LOG_TABLES: tuple[str, ...] = tuple(table for table in TABLES if table != "users")
+"""The tables receivers append to; each row carries the :class:`Cause` columns."""
 
 _PRIMARY_KEY = {
     "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
@@ -184,7 +197,7 @@ class SQLAlchemyBackend:
 
 @dataclass(frozen=True)
 class User:
-    """One row of ``users``."""
+    """One row of ``users``; ``last_modified`` is None until the first profile change."""
 
     id: int
     username: str
@@ -192,11 +205,32 @@ class User:
     display_name: str | None
     bio: str | None
     created_at: str
-    last_modified: str
+    last_modified: str | None
+
+
+@dataclass(frozen=True)
+class Cause:
+    """What wrote a log row: a receiver of a signal, during a request (if any)."""
+
+    signal: str
+    """The signal's name (``request-finished``)."""
+    receiver: str
+    """The receiver's qualified name (``ActivityLogger.on_request_finished``)."""
+    request_id: str | None = None
+    """The id of the request it happened in; None outside a request."""
+
+    def columns(self) -> dict[str, str | None]:
+        """The values of the cause columns every log table has."""
+        return {"signal": self.signal, "receiver": self.receiver, "request_id": self.request_id}
 
 
 class UsernameTaken(ValueError):
     """A registration chose a username that exists."""
+
+
+class SchemaOutdated(RuntimeError):
+    """The database was written by an older version of the app; the message says what
+    to do (the app never drops a table holding data on its own)."""
 
 
 class Storage:
@@ -211,12 +245,28 @@ class Storage:
     # -- schema ---------------------------------------------------------------------
 
     def create_tables(self) -> None:
-        """Create every table that does not exist yet."""
+        """Create every table that does not exist yet.
+
+        Raises:
+            SchemaOutdated: A table exists without a column this version needs.
+        """
         pk = _PRIMARY_KEY.get(self.backend.dialect, "INTEGER PRIMARY KEY")
         for table, columns in TABLES.items():
             self.backend.execute(
                 f"CREATE TABLE IF NOT EXISTS {table} ({columns.format(pk=pk)})", {}
             )
+            self._check_columns(table, columns)
+
+    def _check_columns(self, table: str, columns: str) -> None:
+        names = ", ".join(part.split()[0] for part in columns.split(", "))
+        try:
+            self.backend.query(f"SELECT {names} FROM {table} WHERE 1 = 0", {})
+        except Exception as exc:  # each driver has its own error class for this
+            raise SchemaOutdated(
+                f"{self.backend.description}: table {table!r} was created by an older "
+                f"version of the tutorial app ({type(exc).__name__}: {exc}); "
+                "delete the file, or choose another one with --db"
+            ) from None
 
     def reset(self) -> None:
         """Drop and recreate every table (the demo starts from a clean database, with
@@ -225,11 +275,30 @@ class Storage:
             self.backend.execute(f"DROP TABLE IF EXISTS {table}", {})
         self.create_tables()
 
-    def rows(self, table: str) -> list[Row]:
-        """Every row of ``table``, oldest first."""
+    def rows(
+        self,
+        table: str,
+        *,
+        request_id: str | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
+    ) -> list[Row]:
+        """Rows of ``table``, oldest first unless ``newest_first``.
+
+        Args:
+            table: One of :data:`TABLES`.
+            request_id: Only the rows written during this request (log tables only).
+            newest_first: Newest rows first.
+            limit: At most this many rows.
+        """
         if table not in TABLES:
             raise ValueError(f"unknown table {table!r}")
-        return self.backend.query(f"SELECT * FROM {table} ORDER BY id", {})
+        where = "" if request_id is None else " WHERE request_id = :request_id"
+        order = " DESC" if newest_first else ""
+        sql = f"SELECT * FROM {table}{where} ORDER BY id{order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.backend.query(sql, {"request_id": request_id})
 
     def close(self) -> None:
         """Release the backend's resources."""
@@ -247,11 +316,10 @@ class Storage:
             raise UsernameTaken(username)
         stamp = now()
         user_id = self.backend.insert(
-            "INSERT INTO users (username, email, created_at, last_modified) "
-            "VALUES (:username, :email, :stamp, :stamp)",
+            "INSERT INTO users (username, email, created_at) VALUES (:username, :email, :stamp)",
             {"username": username, "email": email, "stamp": stamp},
         )
-        return User(user_id, username, email, None, None, stamp, stamp)
+        return User(user_id, username, email, None, None, stamp, None)
 
     def get_user(self, username: str) -> User | None:
         """The account called ``username``, if any."""
@@ -260,29 +328,50 @@ class Storage:
         )
         return User(**found[0]) if found else None
 
-    def update_profile(self, user: User, changes: Mapping[str, str]) -> dict[str, str]:
-        """Write the profile fields in ``changes`` that differ; return those."""
+    def update_profile(
+        self, user: User, changes: Mapping[str, str]
+    ) -> dict[str, tuple[str | None, str]]:
+        """Write the profile fields in ``changes`` that differ from ``user``'s.
+
+        Fields not in ``changes`` keep their values.
+
+        Returns:
+            ``{field: (before, after)}`` for each field written.
+        """
         current = {"display_name": user.display_name, "bio": user.bio}
         changed = {
-            name: value for name, value in changes.items() if current.get(name, value) != value
+            name: (current[name], value)
+            for name, value in changes.items()
+            if name in current and current[name] != value
         }
-        for name, value in changed.items():
+        for name, (_, value) in changed.items():
             # Column names come from the fixed set above, never from the request.
             self.backend.execute(
                 f"UPDATE users SET {name} = :value WHERE id = :id", {"value": value, "id": user.id}
             )
         return changed
 
-    def touch_last_modified(self, user_id: int) -> str:
-        """Set the account's ``last_modified`` to now and return the stamp."""
+    def touch_last_modified(self, user_id: int) -> tuple[str | None, str]:
+        """Set the account's ``last_modified`` to now; return the old and new stamps."""
+        found = self.backend.query(
+            "SELECT last_modified FROM users WHERE id = :id", {"id": user_id}
+        )
+        before: str | None = found[0]["last_modified"] if found else None
         stamp = now()
         self.backend.execute(
             "UPDATE users SET last_modified = :stamp WHERE id = :id",
             {"stamp": stamp, "id": user_id},
         )
-        return stamp
+        return before, stamp
 
     # -- logs -----------------------------------------------------------------------
+
+    def _append(self, table: str, values: Mapping[str, object], cause: Cause) -> None:
+        """Insert one row of a log table, stamped now, with its cause."""
+        params = {"at": now(), **values, **cause.columns()}
+        names = ", ".join(params)
+        placeholders = ", ".join(f":{name}" for name in params)
+        self.backend.insert(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", params)
 
     def record_audit(
         self,
@@ -291,67 +380,59 @@ class Storage:
         table: str,
         record_id: int,
         operation: str,
+        previous: Mapping[str, object],
         changes: Mapping[str, object],
+        cause: Cause,
     ) -> None:
-        """Append one data modification to ``audit_log``."""
-        self.backend.insert(
-            "INSERT INTO audit_log (at, actor, table_name, record_id, operation, changes) "
-            "VALUES (:at, :actor, :table, :record_id, :operation, :changes)",
+        """Append one data modification to ``audit_log``, with the old and new values."""
+        self._append(
+            "audit_log",
             {
-                "at": now(),
                 "actor": actor,
-                "table": table,
+                "table_name": table,
                 "record_id": record_id,
                 "operation": operation,
+                "previous": json.dumps(previous, sort_keys=True),
                 "changes": json.dumps(changes, sort_keys=True),
             },
+            cause,
         )
 
-    def record_page_view(self, *, username: str, path: str, status: int) -> None:
+    def record_page_view(self, *, username: str, path: str, status: int, cause: Cause) -> None:
         """Append one page view."""
-        self.backend.insert(
-            "INSERT INTO page_views (at, username, path, status) "
-            "VALUES (:at, :username, :path, :status)",
-            {"at": now(), "username": username, "path": path, "status": status},
-        )
+        self._append("page_views", {"username": username, "path": path, "status": status}, cause)
 
-    def record_interaction(self, *, username: str, action: str) -> None:
+    def record_interaction(self, *, username: str, action: str, cause: Cause) -> None:
         """Append one user interaction."""
-        self.backend.insert(
-            "INSERT INTO interactions (at, username, action) VALUES (:at, :username, :action)",
-            {"at": now(), "username": username, "action": action},
-        )
+        self._append("interactions", {"username": username, "action": action}, cause)
 
     def log_activity(
-        self, *, username: str, kind: str, detail: str, duration_ms: float | None = None
+        self,
+        *,
+        username: str,
+        kind: str,
+        detail: str,
+        cause: Cause,
+        duration_ms: float | None = None,
     ) -> None:
         """Append one line of the activity log (a request, an action or an error)."""
-        self.backend.insert(
-            "INSERT INTO activity_log (at, username, kind, detail, duration_ms) "
-            "VALUES (:at, :username, :kind, :detail, :duration_ms)",
-            {
-                "at": now(),
-                "username": username,
-                "kind": kind,
-                "detail": detail[:300],
-                "duration_ms": duration_ms,
-            },
-        )
+        values = {
+            "username": username,
+            "kind": kind,
+            "detail": detail[:300],
+            "duration_ms": duration_ms,
+        }
+        self._append("activity_log", values, cause)
 
-    def log_template(self, *, template: str, context: Mapping[str, str]) -> None:
+    def log_template(self, *, template: str, context: Mapping[str, str], cause: Cause) -> None:
         """Append one rendered template with a summary of its context."""
-        self.backend.insert(
-            "INSERT INTO template_log (at, template, context) VALUES (:at, :template, :context)",
-            {"at": now(), "template": template, "context": json.dumps(context, sort_keys=True)},
-        )
+        values = {"template": template, "context": json.dumps(context, sort_keys=True)}
+        self._append("template_log", values, cause)
 
-    def queue_email(self, *, recipient: str, subject: str, body: str) -> None:
+    def queue_email(self, *, recipient: str, subject: str, body: str, cause: Cause) -> None:
         """Put an email in the outbox (the demo sends nothing for real)."""
-        self.backend.insert(
-            "INSERT INTO outbox (at, recipient, subject, body) "
-            "VALUES (:at, :recipient, :subject, :body)",
-            {"at": now(), "recipient": recipient, "subject": subject, "body": body},
-        )
+        values = {"recipient": recipient, "subject": subject, "body": body}
+        self._append("outbox", values, cause)
 
 
 def open_storage(*, path: Path | None = None, url: str | None = None) -> Storage:

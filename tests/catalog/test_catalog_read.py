@@ -91,6 +91,39 @@ def test_receivers_connected_at_import_are_listed() -> None:
     assert [(r.name, r.module, r.sender) for r in receivers] == [("audit", "catalog_sample", None)]
 
 
+class Welcome:
+    """A class whose method is a deferred receiver (workers find it by its path)."""
+
+    @staticmethod
+    def send_mail(sender: object, payload: Payload) -> None:
+        """Mail the new user."""
+
+
+def test_deferred_receiver_is_listed_by_its_own_name_and_delivery() -> None:
+    """A receiver connected with via= shows as itself, with its delivery's class, in the
+    spec and in the rendered sender-receiver map."""
+    from typedsignals.catalog._render import reference_of, to_markdown
+    from typedsignals.delivery import ThreadPoolDelivery
+
+    class Joined(Payload):
+        user: str
+
+    joined = Signal("catalog-deferred-joined", Joined)
+    pool = ThreadPoolDelivery(max_workers=1)
+    joined.connect(Welcome.send_mail, via=pool)
+    try:
+        spec = spec_of(joined)
+        assert [(r.name, r.module, r.via) for r in spec.receivers] == [
+            ("Welcome.send_mail", __name__, "ThreadPoolDelivery")
+        ]
+        page = to_markdown(reference_of(Catalog(signals=(spec,))))
+        assert "`Welcome.send_mail` (deferred: ThreadPoolDelivery)" in page
+        assert "DeferredReceiver" not in page
+    finally:
+        joined.disconnect(Welcome.send_mail)
+        pool.shutdown()
+
+
 class _Shop:
     """A sender object whose repr holds a memory address."""
 

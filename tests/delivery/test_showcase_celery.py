@@ -61,7 +61,7 @@ def test_showcase_sends_the_welcome_email_through_celery(
     assert result.returncode == 0, result.stderr
     assert "The welcome email is deferred via CeleryDelivery('tutorial_app')" in result.stdout
     assert "ran on a worker: SUCCESS" in result.stdout
-    assert "<- 201 CREATED: Registered alice" in result.stdout
+    assert "<- 303 SEE OTHER: to /; success: Registered alice" in result.stdout
     with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("SELECT recipient FROM outbox").fetchall() == [("alice@example.org",)]
     assert "mail: welcome email queued for alice@example.org" in log.read_text()

@@ -271,15 +271,33 @@ def _resolved(prop: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
 
 def _receivers(signal: Signal[Any, ..., Any]) -> tuple[ReceiverSpec, ...]:
     """The sender-receiver map of a signal: every live connection, ``ANY`` ones first."""
-    return tuple(
-        ReceiverSpec(
-            name=_receiver_name(info.receiver),
-            module=getattr(info.receiver, "__module__", None),
-            priority=info.priority,
-            sender=None if info.sender is ANY else _sender_text(info.sender),
+    specs: list[ReceiverSpec] = []
+    for info in signal.connections():
+        receiver, via = _deferred(info.receiver)
+        specs.append(
+            ReceiverSpec(
+                name=_receiver_name(receiver),
+                module=getattr(receiver, "__module__", None),
+                priority=info.priority,
+                sender=None if info.sender is ANY else _sender_text(info.sender),
+                via=via,
+            )
         )
-        for info in signal.connections()
-    )
+    return tuple(specs)
+
+
+def _deferred(connected: Callable[..., Any]) -> tuple[Callable[..., Any], str | None]:
+    """The receiver the user connected, and the class of its delivery when deferred.
+
+    A ``connect(..., via=...)`` connects the stand-in its :class:`~typedsignals.Deferral`
+    returned; the stand-ins of ``typedsignals.delivery`` name their delivery
+    (``deferral``) and the receiver they run (``receiver``).
+    """
+    deferral = getattr(connected, "deferral", None)
+    receiver = getattr(connected, "receiver", None)
+    if deferral is None or not callable(receiver):
+        return connected, None
+    return receiver, type(deferral).__qualname__
 
 
 def _receiver_name(receiver: Callable[..., Any]) -> str:

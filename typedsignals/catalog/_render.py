@@ -225,7 +225,8 @@ def receiver_table(receivers: Sequence[ReceiverSpec]) -> Table:
     """The sender-receiver map: each receiver's name, module, priority and sender filter."""
     rows = tuple(
         (
-            (Inline(receiver.name, "code"),),
+            (Inline(receiver.name, "code"),)
+            + ((Inline(f" (deferred: {receiver.via})"),) if receiver.via else ()),
             (Inline(receiver.module, "code"),) if receiver.module else (),
             (Inline("unknown" if receiver.priority is None else str(receiver.priority)),),
             (Inline(ANY_SENDER),)

@@ -86,6 +86,9 @@ class ReceiverSpec(_Spec):
     """Its priority, when the signal's public API tells it (None: unknown)."""
     sender: str | None = None
     """The sender it listens to, as text; None for every sender (``ANY``)."""
+    via: str | None = None
+    """For a receiver connected with ``connect(..., via=...)``: the class of the delivery
+    that runs it later (``ThreadPoolDelivery``); None when it runs in the send."""
 
 
 class SignalSpec(_Spec):
