@@ -3,8 +3,8 @@
 :func:`timeline` counts time stamps per minute, hour or day (whichever keeps the chart
 readable) with the empty periods in between; :func:`column_chart` draws those counts as
 grouped columns, one colour per series; :func:`bar_chart` draws values by name as
-horizontal bars, some of them marked (a failure). Every label is escaped; the colours come from the stylesheet
-(``.series-0``, ``.series-1``...).
+horizontal bars, some of them marked (a failure). Every label is escaped; the colours
+come from the stylesheet (``.series-0``, ``.series-1``..., ``.marked``).
 """
 
 from __future__ import annotations

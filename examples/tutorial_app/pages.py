@@ -166,7 +166,7 @@ def _duration(seconds: float) -> str:
     """A duration in the unit that suits it, with three significant digits at most; a
     dash for none (every call takes some time, so zero means no call)."""
     if not seconds:
-        return "–"
+        return "\N{EN DASH}"
     for unit, size in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
         if seconds >= size:
             return f"{seconds / size:.3g} {unit}"
@@ -184,7 +184,7 @@ def _latencies(found: list[tuple[str, metrics.Histogram]]) -> Timeline:
     calls = [sum(column) for column in zip(*series.values(), strict=True)]
     used = [index for index, count in enumerate(calls) if count]
     if not used:
-        return Timeline("latency bucket", (), {name: () for name in series})
+        return Timeline("latency bucket", (), dict.fromkeys(series, ()))
     first, last = used[0], used[-1]
     bounds = metrics.BUCKET_BOUNDS
     labels = tuple(
