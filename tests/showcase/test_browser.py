@@ -253,9 +253,13 @@ def test_metrics_page_charts_the_visit_and_its_failure(visit: Visit) -> None:
     )
     registered = page.locator("#metrics-user-registered tr.signal-row td.sends")
     expect(registered).to_have_text("1")
+    receiver = failed.locator("a.receiver").get_attribute("href")
+    assert receiver is not None
     page.locator("#metrics-user-action a.signal").click()
     assert page.url.endswith("/signals#signal-user-action")
     expect(page.locator("#signal-user-action")).to_be_in_viewport()
+    _, anchor = receiver.split("#")  # the receiver's entry on the signals page
+    expect(page.locator(f'[id="{anchor}"]')).to_contain_text("PartnerTracker.forward_share")
 
 
 class _Attacker(BaseHTTPRequestHandler):
