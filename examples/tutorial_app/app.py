@@ -3,7 +3,8 @@
 :func:`create_app` builds the app on a :class:`~.storage.Storage` and connects every
 receiver for it. Its routes are in :mod:`.views` (the tutorial's forms: register, log
 in, profile, share, the deliberate error) and :mod:`.pages` (a page per exercise, read
-from the database, and the signals page read from the typedsignals catalog). Every form
+from the database, the signals page read from the typedsignals catalog, and the metrics
+page read from :mod:`typedsignals.metrics`, which :mod:`.observe` switches on). Every form
 carries a CSRF token (Flask-WTF's ``CSRFProtect``) and is answered by a redirect with a
 flash message (post/redirect/get); errors get pages in the layout.
 
@@ -28,6 +29,7 @@ from typedsignals import ErrorPolicy
 from typedsignals.delivery import DeferredReceiver, Delivery, ThreadPoolDelivery
 from typedsignals.flask import TypedSignals
 
+from .observe import start_measuring, stop_measuring
 from .receivers import Receivers, connect_receivers
 from .storage import Storage
 
@@ -52,6 +54,7 @@ class TutorialState:
     receivers: Receivers
     delivery: Delivery
     owns_delivery: bool = False
+    measuring: bool = False
     pending: deque[Any] = field(default_factory=lambda: deque(maxlen=100))
 
     def track(self, results: Iterable[tuple[Callable[..., Any], Any]]) -> None:
@@ -75,8 +78,12 @@ class TutorialState:
         return handles
 
     def close(self) -> None:
-        """Disconnect the receivers, run what was deferred, release the storage."""
+        """Disconnect the receivers, run what was deferred, release the storage, and
+        switch off the metrics this app switched on."""
         self.receivers.disconnect()
+        if self.measuring:
+            self.measuring = False
+            stop_measuring()
         if self.owns_delivery and isinstance(self.delivery, ThreadPoolDelivery):
             self.delivery.shutdown(wait=True)
         self.storage.close()
@@ -97,6 +104,7 @@ def create_app(
     secret_key: str | None = None,
     delivery: Delivery | None = None,
     csrf: bool = True,
+    measure: bool = True,
 ) -> Flask:
     """Build the app on ``storage``, with every receiver connected for it.
 
@@ -112,6 +120,9 @@ def create_app(
         csrf: Refuse form posts without this site's CSRF token (Flask-WTF's
             ``CSRFProtect``). Only the narrated demo, which posts through Flask's test
             client, may go without it when Flask-WTF is not installed.
+        measure: Switch :mod:`typedsignals.metrics` on for the app's signals and
+            Flask's typed ones until :meth:`TutorialState.close` (:mod:`.observe`);
+            the ``/metrics`` page shows them.
 
     Raises:
         ImportError: ``csrf`` is on and Flask-WTF is not installed.
@@ -125,7 +136,9 @@ def create_app(
     owned = delivery is None
     chosen = ThreadPoolDelivery(max_workers=1) if delivery is None else delivery
     receivers = connect_receivers(app, storage, partner_tracking=partner_tracking, delivery=chosen)
-    app.extensions[EXTENSION_KEY] = TutorialState(storage, receivers, chosen, owned)
+    app.extensions[EXTENSION_KEY] = TutorialState(storage, receivers, chosen, owned, measure)
+    if measure:
+        start_measuring()
     from . import pages, views  # they import this module for state_of
 
     app.register_blueprint(views.blueprint)

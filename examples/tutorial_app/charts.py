@@ -2,15 +2,15 @@
 
 :func:`timeline` counts time stamps per minute, hour or day (whichever keeps the chart
 readable) with the empty periods in between; :func:`column_chart` draws those counts as
-grouped columns, one colour per series; :func:`bar_chart` draws counts by name as
-horizontal bars. Every label is escaped; the colours come from the stylesheet
-(``.series-0``, ``.series-1``...).
+grouped columns, one colour per series; :func:`bar_chart` draws values by name as
+horizontal bars, some of them marked (a failure). Every label is escaped; the colours
+come from the stylesheet (``.series-0``, ``.series-1``..., ``.marked``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
@@ -96,8 +96,18 @@ def _nice_top(value: int) -> int:
         top *= 10
 
 
-def column_chart(data: Timeline, *, title: str, width: int = 720, height: int = 240) -> Markup:
-    """The timeline as grouped columns, with a legend and a labelled axis."""
+def column_chart(
+    data: Timeline,
+    *,
+    title: str,
+    width: int = 720,
+    height: int = 240,
+    caption: str | None = None,
+) -> Markup:
+    """The timeline as grouped columns, with a legend and a labelled axis.
+
+    ``caption`` (bottom right) says what a column counts; by default ``per <period>``.
+    """
     left, right, top, bottom = 40, 10, 28, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     count = len(data.labels)
@@ -148,18 +158,30 @@ def column_chart(data: Timeline, *, title: str, width: int = 720, height: int = 
         x += 24 + 8 * len(name)
     parts.append(
         f'<text class="axis" x="{width - right}" y="{height - 4}" text-anchor="end">'
-        f"per {escape(data.period)}</text></svg>"
+        f"{escape(caption or f'per {data.period}')}</text></svg>"
     )
     return Markup("".join(parts))
 
 
-def bar_chart(counts: Sequence[tuple[str, int]], *, title: str, width: int = 420) -> Markup:
-    """Counts by name as horizontal bars, largest first, each labelled with its count."""
+def bar_chart(
+    counts: Sequence[tuple[str, float]],
+    *,
+    title: str,
+    width: int = 420,
+    label_width: int = 130,
+    shown: Callable[[float], str] = "{:g}".format,
+    marked: Collection[str] = (),
+) -> Markup:
+    """Values by name as horizontal bars, largest first, each labelled with ``shown(value)``.
+
+    A bar whose name is in ``marked`` is drawn, with its label, in the ``marked`` class
+    (the stylesheet colours it as a failure).
+    """
     rows = sorted(counts, key=lambda item: (-item[1], item[0]))
-    label_w, row_h = 130, 24
+    row_h = 24
     height = max(1, len(rows)) * row_h + 8
-    peak = max((value for _, value in rows), default=1)
-    plot_w = width - label_w - 40
+    peak = max((value for _, value in rows), default=0) or 1
+    plot_w = width - label_width - 60
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
@@ -170,14 +192,19 @@ def bar_chart(counts: Sequence[tuple[str, int]], *, title: str, width: int = 420
     for i, (name, value) in enumerate(rows):
         y = 4 + i * row_h
         w = plot_w * value / peak
+        style = "marked" if name in marked else "series-0"
+        label = "legend marked" if name in marked else "legend"
         parts.append(
-            f'<text class="legend" x="{label_w - 8}" y="{y + 16}" text-anchor="end">'
+            f'<text class="{label}" x="{label_width - 8}" y="{y + 16}" text-anchor="end">'
             f"{escape(name)}</text>"
         )
         parts.append(
-            f'<rect class="series-0" x="{label_w}" y="{y + 3}" width="{w:.1f}" '
-            f'height="{row_h - 6}"/>'
+            f'<rect class="{style}" x="{label_width}" y="{y + 3}" width="{w:.1f}" '
+            f'height="{row_h - 6}"><title>{escape(name)}: {escape(shown(value))}</title></rect>'
         )
-        parts.append(f'<text class="axis" x="{label_w + w + 6:.1f}" y="{y + 16}">{value}</text>')
+        parts.append(
+            f'<text class="axis" x="{label_width + w + 6:.1f}" y="{y + 16}">'
+            f"{escape(shown(value))}</text>"
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

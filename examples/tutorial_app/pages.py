@@ -9,6 +9,8 @@ Routes (all ``GET``):
 * ``/outbox``: the welcome emails.
 * ``/signals``: the app's signals, read from the typedsignals catalog, with the
   receivers connected to each.
+* ``/metrics``: per signal, its sends, deliveries and failures, and per receiver its
+  calls, failures and time (:mod:`typedsignals.metrics`), with SVG charts.
 * ``/requests/<request_id>``: everything one request caused, table by table.
 
 Each log row names its cause: the signal, the receiver (both linked to the signals
@@ -24,10 +26,12 @@ from typing import Final
 from flask import Blueprint, abort, current_app, render_template
 
 from typedsignals import flask as typed_flask
+from typedsignals import metrics
 from typedsignals.catalog import Catalog, read_module, read_namespace
 
 from .app import state_of
-from .charts import bar_chart, column_chart, timeline
+from .charts import Timeline, bar_chart, column_chart, timeline
+from .observe import SWITCH_ON, flask_signals, rows
 from .signals import tutorial
 from .storage import LOG_TABLES, Row, Storage
 
@@ -156,3 +160,90 @@ def signals() -> str:
     """The app's signals from the catalog: name, doc, payload fields, sender type and
     connected receivers."""
     return render_template("signals.html", catalogs=signal_catalogs())
+
+
+def _duration(seconds: float) -> str:
+    """A duration in the unit that suits it, with three significant digits at most; a
+    dash for none (every call takes some time, so zero means no call)."""
+    if not seconds:
+        return "\N{EN DASH}"
+    for unit, size in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def _latencies(found: list[tuple[str, metrics.Histogram]]) -> Timeline:
+    """Receiver calls per latency bucket, one series per group of signals, from the
+    first bucket any call fell in to the last."""
+    series: dict[str, list[int]] = {}
+    for group, histogram in found:
+        counts = series.setdefault(group, [0] * len(histogram.counts))
+        for index, count in enumerate(histogram.counts):
+            counts[index] += count
+    calls = [sum(column) for column in zip(*series.values(), strict=True)]
+    used = [index for index, count in enumerate(calls) if count]
+    if not used:
+        return Timeline("latency bucket", (), dict.fromkeys(series, ()))
+    first, last = used[0], used[-1]
+    bounds = metrics.BUCKET_BOUNDS
+    labels = tuple(
+        f"≤ {_duration(bounds[i])}" if i < len(bounds) else f"> {_duration(bounds[-1])}"
+        for i in range(first, last + 1)
+    )
+    return Timeline(
+        "latency bucket",
+        labels,
+        {name: tuple(counts[first : last + 1]) for name, counts in series.items()},
+    )
+
+
+@blueprint.get("/metrics")
+def metrics_page() -> str:
+    """Issue #21: each signal's sends, deliveries and failures, and each receiver's
+    calls, failures and time, from :mod:`typedsignals.metrics`."""
+    short_names = {
+        f"{receiver.module}.{receiver.name}": receiver.name
+        for _, _, catalog in signal_catalogs()
+        for spec in catalog.signals
+        for receiver in spec.receivers
+    }
+    found = rows(short_names)
+    flask_names = {signal.name for signal in flask_signals()}
+    receivers = [(row.seen.name, each) for row in found for each in row.receivers]
+    by_receiver = bar_chart(
+        [(each.name, each.seen.seconds_total) for _, each in receivers],
+        title="Time spent per receiver",
+        width=900,
+        label_width=300,
+        shown=_duration,
+        marked={each.name for _, each in receivers if each.seen.failures},
+    )
+    over_latency = column_chart(
+        _latencies(
+            [
+                (
+                    "Flask's signals" if signal in flask_names else "the app's signals",
+                    each.seen.histogram,
+                )
+                for signal, each in receivers
+            ]
+        ),
+        title="Receiver calls by duration",
+        width=900,
+        height=220,
+        caption="receiver calls per duration bucket",
+    )
+    return render_template(
+        "metrics.html",
+        rows=found,
+        by_receiver=by_receiver,
+        over_latency=over_latency,
+        switch_on=SWITCH_ON,
+        duration=_duration,
+        totals={
+            "sends": sum(row.seen.sends for row in found),
+            "receiver calls": sum(row.seen.deliveries for row in found),
+            "failures": sum(row.seen.failures for row in found),
+        },
+    )

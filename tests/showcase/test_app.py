@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -18,7 +19,11 @@ from examples.tutorial_app import create_app, open_storage
 from examples.tutorial_app.app import state_of
 from examples.tutorial_app.charts import bar_chart, column_chart, timeline
 from examples.tutorial_app.demo import csrf_token_of
+from examples.tutorial_app.observe import measured_signals
+from examples.tutorial_app.signals import user_action
 from examples.tutorial_app.storage import SchemaOutdated
+from typedsignals import flask as typed_flask
+from typedsignals import metrics
 
 from .conftest import ROOT
 
@@ -133,7 +138,8 @@ def test_post_without_csrf_token_is_refused(app: Flask, visitor: Visitor) -> Non
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/profile", "/activity", "/audit", "/templates", "/analytics", "/signals"]
+    "path",
+    ["/", "/profile", "/activity", "/audit", "/templates", "/analytics", "/signals", "/metrics"],
 )
 def test_hostile_display_name_is_escaped(alice: Visitor, path: str) -> None:
     """A display name holding a script tag is shown escaped on every page."""
@@ -227,6 +233,116 @@ def test_charts_escape_their_labels() -> None:
     svg = bar_chart([(HOSTILE, 3)], title="t") + column_chart(timeline({HOSTILE: []}), title="t")
     assert "<script" not in svg
     assert "&lt;script&gt;" in svg
+
+
+def test_bar_chart_marks_the_named_bars() -> None:
+    """A bar named in ``marked`` is drawn, label and bar, in the marked class; others not."""
+    svg = bar_chart([("fine", 2.0), ("broken", 1.0)], title="t", marked={"broken"})
+    assert re.findall(r'<rect class="([\w-]+)"', svg) == ["series-0", "marked"]
+    assert '<text class="legend marked"' in svg
+    assert svg.count("marked") == 2
+
+
+def metrics_row(page: str, signal: str, receiver: str | None = None) -> tuple[str, dict[str, int]]:
+    """The /metrics page's row of ``signal`` (or of its ``receiver``): its class and its
+    counts by column (``sends``, ``calls``, ``failures``)."""
+    body = re.search(rf'<tbody id="metrics-{signal}">(.*?)</tbody>', page, re.S)
+    assert body is not None, f"no section for {signal}"
+    rows = re.findall(r'<tr class="([^"]*)">(.*?)</tr>', body.group(1), re.S)
+    if receiver is None:
+        kind, cells = rows[0]
+    else:
+        kind, cells = next(row for row in rows if f">{receiver}</a>" in row[1])
+    counts = re.findall(r'<td class="num (\w+)">(\d+)</td>', cells)
+    return kind, {column: int(value) for column, value in counts}
+
+
+def test_metrics_page_counts_finished_requests(visitor: Visitor) -> None:
+    """request-finished's sends on /metrics are the requests made before it."""
+    paths = ["/activity", "/audit", "/signals"]
+    for path in paths:
+        visitor.get(path)
+    page = visitor.get("/metrics")
+    requests = 1 + len(paths)  # the visitor opened the home page first
+    assert metrics_row(page, "request-finished")[1]["sends"] == requests
+    assert metrics_row(page, "request-finished", "Analytics.count_page_view")[1] == {
+        "calls": requests,
+        "failures": 0,
+    }
+
+
+@pytest.mark.parametrize("shares", [1, 3])
+def test_metrics_page_counts_the_failing_receivers_failures(alice: Visitor, shares: int) -> None:
+    """The partner tracker fails once per share; its row says so and is highlighted."""
+    for _ in range(shares):
+        alice.post("/share")
+    page = alice.get("/metrics")
+    kind, counts = metrics_row(page, "user-action", "PartnerTracker.forward_share")
+    assert counts["failures"] == shares
+    assert "failed" in kind.split()
+    kind, counts = metrics_row(page, "user-action", "Analytics.count_interaction")
+    assert (kind, counts["failures"]) == ("receiver-row", 0)
+
+
+def build(tmp_path: Path, name: str, *, measure: bool = True) -> Flask:
+    """Another tutorial app on a SQLite file of its own."""
+    return create_app(
+        open_storage(path=tmp_path / f"{name}.sqlite"), secret_key="tests", measure=measure
+    )
+
+
+def measuring() -> list[bool]:
+    """Whether each signal the app measures is measured now."""
+    return [metrics.is_measured(signal) for signal in measured_signals()]
+
+
+def test_closing_the_app_switches_its_metrics_off(tmp_path: Path) -> None:
+    """Metrics are on for the app's signals while it is open, then off and dropped."""
+    app = build(tmp_path, "one")
+    app.test_client().get("/")
+    assert all(measuring())
+    assert metrics.of(typed_flask.request_finished).sends == 1
+    state_of(app).close()
+    assert not any(measuring())
+    measured = {(seen.namespace, seen.name) for seen in metrics.snapshot()}
+    assert not measured & {
+        (None if signal.namespace is None else signal.namespace.name, signal.name)
+        for signal in measured_signals()
+    }
+
+
+def test_metrics_stay_on_until_the_last_app_closes(tmp_path: Path) -> None:
+    """With two apps open, closing one leaves the other's metrics on."""
+    first, second = build(tmp_path, "first"), build(tmp_path, "second")
+    state_of(first).close()
+    try:
+        assert all(measuring())
+    finally:
+        state_of(second).close()
+    assert not any(measuring())
+
+
+def test_app_without_metrics_switches_nothing(tmp_path: Path) -> None:
+    """create_app(measure=False) leaves the metrics off."""
+    app = build(tmp_path, "quiet", measure=False)
+    try:
+        assert not any(measuring())
+    finally:
+        state_of(app).close()
+
+
+def on_action(sender: object, payload: object) -> None:
+    """A receiver of user_action for the test below."""
+
+
+def test_closing_the_app_keeps_a_switch_it_found(tmp_path: Path) -> None:
+    """A signal measured before the app was built stays measured, with its counts."""
+    with metrics.enabled(user_action), user_action.connected_to(on_action):
+        user_action.send(Flask(__name__), username="zoe", action="login")
+        state_of(build(tmp_path, "borrowed")).close()
+        kept = metrics.is_measured(user_action), metrics.of(user_action).sends
+    metrics.reset(user_action)
+    assert kept == (True, 1)
 
 
 WITHOUT_FLASK_WTF = (

@@ -22,7 +22,17 @@ from .conftest import Served, free_port, shoot
 HOSTILE = "<script>alert(1)</script>"
 """A display name that runs a script wherever a page fails to escape it."""
 
-PAGES = ("/", "/profile", "/activity", "/audit", "/analytics", "/templates", "/outbox", "/signals")
+PAGES = (
+    "/",
+    "/profile",
+    "/activity",
+    "/audit",
+    "/analytics",
+    "/templates",
+    "/outbox",
+    "/signals",
+    "/metrics",
+)
 
 
 @dataclass
@@ -128,7 +138,7 @@ def test_deliberate_error_gets_the_500_page(visit: Visit) -> None:
     assert visit.seen["error status"] == "500"
     page = visit.open("/error", "07-error")
     expect(page.locator(".error-page h1")).to_have_text("Internal Server Error")
-    expect(page.locator("header nav a")).to_have_count(7)
+    expect(page.locator("header nav a")).to_have_count(8)
 
 
 def test_unknown_page_gets_the_404_page(visit: Visit) -> None:
@@ -221,6 +231,35 @@ def test_signals_page_lists_the_catalog(visit: Visit) -> None:
     finished = page.locator("#signal-request-finished .receivers")
     expect(finished).to_contain_text("ActivityLogger.on_request_finished")
     expect(finished).to_contain_text("Analytics.count_page_view")
+
+
+def test_metrics_page_charts_the_visit_and_its_failure(visit: Visit) -> None:
+    """The metrics page counts the visit's sends, charts time per receiver as SVG bars and
+    highlights the partner tracker, which failed on the one share."""
+    page = visit.open("/metrics", "20-metrics")
+    expect(page.locator("header nav a[aria-current=page]")).to_have_text("Metrics")
+    expect(page.locator("svg.chart")).to_have_count(2)
+    bars = page.locator("svg.chart").first.locator("rect")
+    assert bars.count() >= 8  # every receiver the visit reached has a bar
+    expect(page.locator("svg.chart rect.marked")).to_have_count(1)
+    failed = page.locator("tr.receiver-row.failed")
+    expect(failed).to_have_count(1)
+    expect(failed.locator("a.receiver")).to_have_text("PartnerTracker.forward_share")
+    expect(failed.locator("td.failures")).to_have_text("1")
+    assert failed.evaluate("row => getComputedStyle(row.cells[0]).backgroundColor") != (
+        page.locator("tr.receiver-row:not(.failed)").first.evaluate(
+            "row => getComputedStyle(row.cells[0]).backgroundColor"
+        )
+    )
+    registered = page.locator("#metrics-user-registered tr.signal-row td.sends")
+    expect(registered).to_have_text("1")
+    receiver = failed.locator("a.receiver").get_attribute("href")
+    assert receiver is not None
+    page.locator("#metrics-user-action a.signal").click()
+    assert page.url.endswith("/signals#signal-user-action")
+    expect(page.locator("#signal-user-action")).to_be_in_viewport()
+    _, anchor = receiver.split("#")  # the receiver's entry on the signals page
+    expect(page.locator(f'[id="{anchor}"]')).to_contain_text("PartnerTracker.forward_share")
 
 
 class _Attacker(BaseHTTPRequestHandler):
