@@ -29,7 +29,7 @@ def on_config(config: Any) -> Any:
     from examples.tutorial_app.app import state_of
 
     folder = tempfile.TemporaryDirectory(prefix="typedsignals-site-")
-    app = create_app(open_storage(path=Path(folder.name) / "showcase.sqlite"))
+    app = create_app(open_storage(path=Path(folder.name) / "showcase.sqlite"), measure=False)
     _showcase[:] = [folder, state_of(app)]  # the state holds the receivers alive
     return config
 

@@ -216,22 +216,55 @@ class _Observed:
             raise
         return self._after(result, start)
 
+    # Each middleware whose ``before`` ran gets exactly one ``after`` or ``error`` for the
+    # call, even when another middleware's hook raises: a hook that opens something (a
+    # span, a timer) can rely on being told how the call ended.
+
     def _before(self) -> float:
         """Call every ``before`` hook, outermost first; return the start time."""
-        for middleware in self.chain:
-            _hook(middleware, "before", middleware.before, self.call)
+        chain = self.chain
+        for position, middleware in enumerate(chain):
+            try:
+                middleware.before(self.call)
+            except Exception as exc:
+                _note(middleware, "before", exc)
+                self._unwind(chain[:position], exc, 0.0)
+                raise
         return time.perf_counter()
 
     def _error(self, exc: Exception, start: float) -> None:
-        seconds = time.perf_counter() - start
-        for middleware in reversed(self.chain):
-            _hook(middleware, "error", middleware.error, self.call, exc, seconds)
+        self._unwind(self.chain, exc, time.perf_counter() - start)
 
     def _after(self, result: Any, start: float) -> Any:
         seconds = time.perf_counter() - start
-        for middleware in reversed(self.chain):
-            _hook(middleware, "after", middleware.after, self.call, result, seconds)
+        chain = self.chain
+        for position in range(len(chain) - 1, -1, -1):
+            middleware = chain[position]
+            try:
+                middleware.after(self.call, result, seconds)
+            except Exception as exc:
+                _note(middleware, "after", exc)
+                self._unwind(chain[:position], exc, seconds)
+                raise
         return result
+
+    def _unwind(self, entered: tuple[Middleware, ...], exc: Exception, seconds: float) -> None:
+        """Call the ``error`` hooks of ``entered`` (outermost first), innermost first.
+
+        Every hook runs; if one raises, the first such exception is raised once they all
+        ran, with ``exc`` as its context.
+        """
+        failure: Exception | None = None
+        for middleware in reversed(entered):
+            try:
+                middleware.error(self.call, exc, seconds)
+            except Exception as raised:
+                _note(middleware, "error", raised)
+                if failure is None:
+                    failure = raised
+        if failure is not None:
+            failure.__context__ = exc
+            raise failure
 
     def __repr__(self) -> str:
         from ._receivers import describe

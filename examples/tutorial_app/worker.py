@@ -32,7 +32,8 @@ _storage = (
     else open_storage(path=Path(os.environ.get("TUTORIAL_APP_DB", DEFAULT_DB)))
 )
 
-flask_app = create_app(_storage, delivery=_delivery)
+# The worker serves no pages: nothing reads metrics here, so it measures nothing.
+flask_app = create_app(_storage, delivery=_delivery, measure=False)
 """The app whose deferred receivers this worker runs (found by its import name)."""
 
 celery_app = _delivery.app

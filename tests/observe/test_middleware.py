@@ -260,3 +260,68 @@ def test_only_middleware_instances_are_accepted() -> None:
     signal = Signal("observed-bad", Ping)
     with pytest.raises(TypeError, match="Middleware instance"):
         signal.use_middleware(print)  # type: ignore[arg-type]
+
+
+class Failing(Recorder):
+    """A Recorder whose hook named ``where`` raises."""
+
+    def __init__(self, label: str, log: list[str], where: str) -> None:
+        super().__init__(label, log)
+        self.where = where
+
+    def before(self, call: ReceiverCall) -> None:
+        super().before(call)
+        if self.where == "before":
+            raise LookupError(f"{self.label} before")
+
+    def after(self, call: ReceiverCall, result: Any, seconds: float) -> None:
+        super().after(call, result, seconds)
+        if self.where == "after":
+            raise LookupError(f"{self.label} after")
+
+    def error(self, call: ReceiverCall, exc: BaseException, seconds: float) -> None:
+        super().error(call, exc, seconds)
+        if self.where == "error":
+            raise KeyError(f"{self.label} error")
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        # The inner middleware's before raises: the outer one, entered, hears how it ended.
+        ("before", ["a:before:double", "b:before:double", "a:error:LookupError"]),
+        # The inner middleware's after raises: the outer one gets error instead of after.
+        (
+            "after",
+            ["a:before:double", "b:before:double", "b:after:double=4", "a:error:LookupError"],
+        ),
+    ],
+)
+def test_entered_middleware_hears_the_end_when_another_hook_raises(
+    ping: Signal[object, ..., Ping], where: str, expected: list[str]
+) -> None:
+    """Each middleware whose before ran gets one after or error, whatever another raises."""
+    log: list[str] = []
+    outer = Recorder("a", log)
+    ping.use_middleware(outer)
+    ping.use_middleware(Failing("b", log, where))
+    with pytest.raises(LookupError, match=f"b {where}") as caught:
+        ping.send(None, n=2)
+    assert [entry for entry in log if ":send:" not in entry] == expected
+    assert any("Failing." + where in note for note in caught.value.__notes__)
+
+
+def test_every_error_hook_runs_when_one_raises(ping: Signal[object, ..., Ping]) -> None:
+    """A failing receiver reaches every error hook; the first hook's own error is raised."""
+    log: list[str] = []
+
+    def broken(sender: object, payload: Ping) -> None:
+        raise ValueError("receiver")
+
+    ping.use_middleware(Recorder("a", log))
+    ping.use_middleware(Failing("b", log, "error"))
+    with ping.connected_to(broken), pytest.raises(KeyError, match="b error") as caught:
+        ping.send(None, n=2)
+    assert "b:error:ValueError" in log
+    assert "a:error:ValueError" in log
+    assert isinstance(caught.value.__context__, ValueError)
