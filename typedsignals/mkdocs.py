@@ -50,7 +50,7 @@ except ModuleNotFoundError as _exc:
         name="mkdocs",
     ) from None
 
-from .catalog._read import import_modules, read_modules
+from .catalog._read import gc_paused, import_modules, read_modules
 from .catalog._render import reference_of, to_markdown
 from .catalog._spec import CatalogError
 
@@ -157,12 +157,14 @@ def expand_references(markdown: str, *, level: int = 2, imports: Sequence[str] =
 
 
 def _reference(modules: list[str], *, level: int, imports: list[str], where: str) -> str:
-    try:
-        import_modules(imports)
-        reference = reference_of(read_modules(modules))
-    except CatalogError as exc:
-        raise CatalogError(f"{where}: {exc}") from None
-    return to_markdown(reference, level=level, anchors=True, html_body=True).rstrip("\n")
+    # The catalog's gc_paused over reading and rendering: what they build all lives on.
+    with gc_paused():
+        try:
+            import_modules(imports)
+            reference = reference_of(read_modules(modules))
+        except CatalogError as exc:
+            raise CatalogError(f"{where}: {exc}") from None
+        return to_markdown(reference, level=level, anchors=True, html_body=True).rstrip("\n")
 
 
 def _level(text: str | None, default: int, where: str) -> int:

@@ -3,12 +3,14 @@ tables as Sphinx, and the marker syntax and its errors."""
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import docs_sample  # noqa: F401  # imported here, so receivers connect outside any test
 import pytest
@@ -173,3 +175,24 @@ def test_text_around_markers_is_kept() -> None:
     expanded = expand_references("before\n::: typedsignals-reference docs_sample\nafter")
     assert expanded.startswith("before\n\n## `invoice-paid`")
     assert expanded.endswith("connected when the modules are imported.</p></div>\n\nafter")
+
+
+def test_reference_is_read_and_rendered_with_the_collector_paused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A marker's reference is read and rendered with the cyclic collector paused, which
+    is on again afterwards."""
+    import typedsignals.mkdocs as plugin
+
+    seen: list[bool] = []
+    real = plugin.to_markdown
+
+    def spy(*args: Any, **kwargs: Any) -> str:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plugin, "to_markdown", spy)
+    page = expand_references("::: typedsignals-reference docs_sample\n")
+    assert "invoice-paid" in page
+    assert seen == [False]
+    assert gc.isenabled()
