@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._metrics import Meter, Store
-    from ._observe import Middleware
+    from ._observe import Chain, Middleware
 
 __all__ = ["Extras"]
 
@@ -39,7 +39,7 @@ class Extras:
         self.strict = strict
         self.slow_ms = slow_ms
         self.middleware: list[Middleware] = []
-        self.chain: tuple[Middleware, ...] | None = None
+        self.chain: Chain | None = None
         """The middleware chain, outermost first; None when empty."""
         self.meter: Meter | None = None
         """How sends are measured (metrics, slow-receiver budget); None when not."""

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ._signal import ErrorPolicy, Signal
 
 __all__ = [
+    "Chain",
     "Middleware",
     "ReceiverCall",
     "SendInfo",
@@ -145,12 +146,33 @@ def current_send() -> SendInfo | None:
     return _current.get()
 
 
-def chain_for(
-    own: Iterable[Middleware], namespace: Iterable[Middleware]
-) -> tuple[Middleware, ...] | None:
+class Chain(tuple[Middleware, ...]):
+    """A signal's middleware, outermost first, composed when its settings change.
+
+    ``bare`` is true when none of it overrides a hook (:class:`~typedsignals.observe.
+    SendIds`, which only asks for ids): sends then set the current send and call the
+    receivers as they are, with nothing wrapped around them.
+    """
+
+    bare: bool
+
+
+_HOOKS: Final = (
+    "before", "after", "error", "around_receiver", "around_send", "around_send_async"
+)  # fmt: skip
+
+
+def chain_for(own: Iterable[Middleware], namespace: Iterable[Middleware]) -> Chain | None:
     """A signal's chain, outermost first, or None when it is empty (the zero-cost case)."""
-    chain = (*_process, *namespace, *own)
-    return chain or None
+    chain = Chain((*_process, *namespace, *own))
+    if not chain:
+        return None
+    chain.bare = all(
+        getattr(type(middleware), hook) is getattr(Middleware, hook)
+        for middleware in chain
+        for hook in _HOOKS
+    )
+    return chain
 
 
 def checked(middleware: object) -> Middleware:
@@ -320,7 +342,7 @@ def _unwrap(results: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
 
 def deliver(
     signal: Signal[Any, ..., Any],
-    chain: tuple[Middleware, ...],
+    chain: Chain,
     sender: object,
     payload: object,
     items: tuple[Any, ...],
@@ -331,6 +353,12 @@ def deliver(
     if flags & ASYNC:
         signal._reject_async(items)  # names the coroutine receivers, before any call
     send = SendInfo(signal, sender, payload, len(items))
+    if chain.bare:  # ids only: no hook to call, nothing to wrap (docs/tracing.md's cost)
+        token = _current.set(send)
+        try:
+            return signal._deliver(sender, payload, items, flags, policy, True)
+        finally:
+            _current.reset(token)
     wrapped = _observed(signal, chain, send, items)
 
     def run() -> list[tuple[Any, Any]]:
@@ -361,7 +389,7 @@ def _around_send(
 
 async def deliver_async(
     signal: Signal[Any, ..., Any],
-    chain: tuple[Middleware, ...],
+    chain: Chain,
     sender: object,
     payload: object,
     items: tuple[Any, ...],
@@ -373,6 +401,14 @@ async def deliver_async(
     ``error`` hooks and ``around_send_async``; ``around_receiver`` wraps synchronous
     calls only)."""
     send = SendInfo(signal, sender, payload, len(items))
+    if chain.bare:  # ids only, as in deliver()
+        token = _current.set(send)
+        try:
+            return await signal._deliver_async(
+                sender, payload, items, flags, concurrent, policy, True
+            )
+        finally:
+            _current.reset(token)
     wrapped = tuple(_AsyncObserved(w) for w in _observed(signal, chain, send, items))
 
     async def run() -> list[tuple[Any, Any]]:

@@ -9,7 +9,16 @@ from collections.abc import Iterator
 import pytest
 
 from typedsignals import Payload, Signal
-from typedsignals.observe import SendIdFilter, SendIds, SendInfo, current_send, track_ids
+from typedsignals._observe import chain_for
+from typedsignals.observe import (
+    Middleware,
+    ReceiverCall,
+    SendIdFilter,
+    SendIds,
+    SendInfo,
+    current_send,
+    track_ids,
+)
 
 
 class Step(Payload):
@@ -192,3 +201,73 @@ def test_send_ids_on_one_signal(caplog: pytest.LogCaptureFixture) -> None:
     assert seen[0] is None
     assert seen[1] is not None
     assert [r.send_id for r in caplog.records] == [None, seen[1].id]  # type: ignore[attr-defined]
+
+
+class Counting(Middleware):
+    """A middleware with one hook: its chain is not bare."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def before(self, call: ReceiverCall) -> None:
+        self.calls += 1
+
+
+def test_ids_alone_call_the_receivers_unwrapped(ids: None) -> None:
+    """With only SendIds installed, receivers run as themselves: send returns them, and
+    their exceptions carry no middleware note."""
+
+    def echo(sender: object, payload: Step) -> int:
+        assert current_send() is not None
+        return payload.n
+
+    def broken(sender: object, payload: Step) -> None:
+        raise LookupError("broken")
+
+    with outer.connected_to(echo):
+        assert outer.send(None, n=3) == [(echo, 3)]
+    with outer.connected_to(broken), pytest.raises(LookupError) as caught:
+        outer.send(None, n=3)
+    assert not getattr(caught.value, "__notes__", [])
+
+
+def test_chain_is_bare_only_without_hooks() -> None:
+    """A chain of SendIds is bare; one middleware with a hook makes it a wrapping chain."""
+    counting = Counting()
+    bare = chain_for([SendIds()], ())
+    wrapping = chain_for([SendIds(), counting], ())
+    assert bare is not None
+    assert bare.bare
+    assert wrapping is not None
+    assert not wrapping.bare
+    assert chain_for([], ()) is None
+    outer.use_middleware(SendIds())
+    outer.use_middleware(counting)
+    try:
+        with outer.connected_to(lambda sender, payload: current_send()):
+            ((_, send),) = outer.send(None, n=1)
+    finally:
+        for middleware in outer._extras.middleware[:]:
+            outer.remove_middleware(middleware)
+    assert isinstance(send, SendInfo)
+    assert counting.calls == 1
+
+
+def test_ids_alone_in_async_sends_and_with_metrics(ids: None) -> None:
+    """The bare path gives ids to async sends too, and metrics still count under it."""
+    from typedsignals import metrics
+
+    async def later(sender: object, payload: Step) -> int | None:
+        await asyncio.sleep(0)
+        send = current_send()
+        return None if send is None else send.id
+
+    def plain(sender: object, payload: Step) -> None: ...
+
+    with outer.connected_to(later):
+        ((_, first),) = asyncio.run(outer.send_async(None, n=1))
+    assert isinstance(first, int)
+    with metrics.enabled(outer), outer.connected_to(plain):
+        outer.send(None, n=1)
+        outer.send(None, n=2)
+        assert metrics.of(outer).sends == 2
