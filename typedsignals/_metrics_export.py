@@ -19,7 +19,9 @@ Prometheus), beside ``typedsignals.receiver.duration`` (the total, in seconds).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
+
+from ._require import missing_extra
 
 if TYPE_CHECKING:
     from opentelemetry.metrics import CallbackOptions, MeterProvider, Observation
@@ -33,14 +35,8 @@ __all__ = ["otel_instruments", "prometheus_collector", "render_prometheus"]
 Snapshot = Callable[[], "tuple[SignalMetrics, ...]"]
 
 
-def _missing(what: str, extra: str, exc: ImportError) -> ImportError:
-    """The one error for an exporter whose extra is not installed."""
-    error = ImportError(
-        f"typedsignals.metrics: {what} needs the {extra!r} extra; "
-        f"install it with: pip install 'typedsignals[{extra}]'"
-    )
-    error.__cause__ = exc
-    return error
+_PROMETHEUS: Final = "the Prometheus exporter of typedsignals.metrics"
+_OTEL: Final = "the OpenTelemetry exporter of typedsignals.metrics"
 
 
 def _labels(signal: SignalMetrics) -> list[str]:
@@ -56,8 +52,14 @@ def prometheus_collector(snapshot: Snapshot) -> Collector:
             HistogramMetricFamily,
         )
         from prometheus_client.registry import Collector
-    except ImportError as exc:
-        raise _missing("the Prometheus exporter", "prometheus", exc) from exc
+    except ModuleNotFoundError as exc:
+        raise missing_extra(
+            exc,
+            "prometheus_client",
+            extra="prometheus",
+            needed_by=_PROMETHEUS,
+            project="prometheus-client",
+        ) from None
 
     signal_labels = ["signal", "namespace"]
     receiver_labels = [*signal_labels, "receiver"]
@@ -120,8 +122,10 @@ def otel_instruments(snapshot: Snapshot, meter_provider: MeterProvider | None) -
     """Register observable instruments reporting ``snapshot()`` on ``meter_provider``."""
     try:
         from opentelemetry import metrics as otel
-    except ImportError as exc:
-        raise _missing("the OpenTelemetry exporter", "otel", exc) from exc
+    except ModuleNotFoundError as exc:
+        raise missing_extra(
+            exc, "opentelemetry", extra="otel", needed_by=_OTEL, project="OpenTelemetry"
+        ) from None
 
     provider = otel.get_meter_provider() if meter_provider is None else meter_provider
     meter = provider.get_meter("typedsignals")

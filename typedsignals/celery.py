@@ -27,16 +27,14 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
+from ._require import missing_extra
+
 try:
     from celery.app.base import Celery  # type: ignore[import-untyped]  # Celery ships no types
     from celery.result import AsyncResult  # type: ignore[import-untyped]
 except ModuleNotFoundError as _exc:  # pragma: no cover - tested in a subprocess
-    if (_exc.name or "").partition(".")[0] != "celery":
-        raise
-    raise ModuleNotFoundError(
-        "typedsignals.celery needs Celery, which is not installed; "
-        'install it with: pip install "typedsignals[celery]"',
-        name="celery",
+    raise missing_extra(
+        _exc, "celery", extra="celery", needed_by=__name__, project="Celery"
     ) from None
 
 from .delivery._protocol import DeferredCall, DeliveryError, receiver_path

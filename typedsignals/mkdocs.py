@@ -33,6 +33,8 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
+from ._require import missing_extra
+
 try:
     from mkdocs.config import base
     from mkdocs.config import config_options as options
@@ -42,12 +44,8 @@ try:
     from mkdocs.structure.files import Files
     from mkdocs.structure.pages import Page
 except ModuleNotFoundError as _exc:
-    if (_exc.name or "").partition(".")[0] != "mkdocs":
-        raise
-    raise ModuleNotFoundError(
-        "typedsignals.mkdocs needs MkDocs, which is not installed; "
-        'install it with: pip install "typedsignals[docs]"',
-        name="mkdocs",
+    raise missing_extra(
+        _exc, "mkdocs", extra="docs", needed_by=__name__, project="MkDocs"
     ) from None
 
 from .catalog._read import gc_paused, import_modules, read_modules

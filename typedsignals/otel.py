@@ -26,16 +26,14 @@ import threading
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+from ._require import missing_extra
+
 try:
     from opentelemetry import context as otel_context
     from opentelemetry import propagate, trace
 except ModuleNotFoundError as _exc:  # pragma: no cover - tested in a subprocess
-    if (_exc.name or "").partition(".")[0] != "opentelemetry":
-        raise
-    raise ModuleNotFoundError(
-        "typedsignals.otel needs OpenTelemetry, which is not installed; "
-        'install it with: pip install "typedsignals[otel]"',
-        name="opentelemetry",
+    raise missing_extra(
+        _exc, "opentelemetry", extra="otel", needed_by=__name__, project="OpenTelemetry"
     ) from None
 
 from . import __version__

@@ -38,6 +38,8 @@ from types import ModuleType
 from typing import Any, ClassVar, Final
 from weakref import WeakKeyDictionary
 
+from ._require import missing_extra
+
 try:
     from docutils import nodes  # type: ignore[import-untyped]  # docutils ships no types
     from docutils.parsers.rst import directives  # type: ignore[import-untyped]
@@ -51,12 +53,8 @@ try:
     from sphinx.util.docutils import SphinxDirective
     from sphinx.util.nodes import make_refnode
 except ModuleNotFoundError as _exc:
-    if (_exc.name or "").partition(".")[0] not in ("sphinx", "docutils"):
-        raise
-    raise ModuleNotFoundError(
-        "typedsignals.sphinx needs Sphinx, which is not installed; "
-        'install it with: pip install "typedsignals[docs]"',
-        name="sphinx",
+    raise missing_extra(
+        _exc, ("sphinx", "docutils"), extra="docs", needed_by=__name__, project="Sphinx"
     ) from None
 
 from . import __version__

@@ -151,7 +151,8 @@ def test_missing_extra_names_it(module: str, call: str, extra: str) -> None:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert f"pip install 'typedsignals[{extra}]'" in out
+    assert f'which is not installed; install it with: pip install "typedsignals[{extra}]"' in out
+    assert "exporter of typedsignals.metrics needs" in out
 
 
 def test_importing_metrics_imports_no_exporter() -> None:

@@ -27,7 +27,7 @@ This module needs Flask: ``pip install "typedsignals[flask]"``.
 
 from __future__ import annotations
 
-from ._require import missing_extra as _missing_extra
+from .._require import missing_extra as _missing_extra
 
 try:
     import flask as _flask  # noqa: F401  # fail here, with the extra to install, not deeper

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from typing import Annotated, Final, Protocol, runtime_checkable
 
+from .._require import missing_extra
 from ._bridge import CatalogPayload, bridge, unchecked
-from ._require import missing_extra
 
 try:
     from flask_login import signals as _raw  # type: ignore[import-untyped]  # no py.typed

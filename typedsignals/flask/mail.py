@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from .._require import missing_extra
 from ._bridge import CatalogPayload, bridge, opaque
-from ._require import missing_extra
 
 try:
     from flask_mail import Message

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from typing import Annotated, Final
 
+from .._require import missing_extra
 from ._bridge import CatalogPayload, bridge, opaque
-from ._require import missing_extra
 
 try:
     import flask_principal as _raw  # type: ignore[import-untyped]  # no py.typed

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import Final, Literal, NamedTuple
 
+from .._require import missing_extra
 from ._bridge import CatalogPayload, bridge
-from ._require import missing_extra
 
 try:
     from flask_sqlalchemy.track_modifications import (

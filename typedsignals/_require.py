@@ -1,4 +1,5 @@
-"""One clear ImportError when an optional dependency of the Flask layer is missing."""
+"""One clear ImportError when an optional dependency is missing: the Flask layer, the
+docs adapters, Celery, OpenTelemetry and the metrics exporters all raise it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ __all__ = ["missing_extra"]
 
 
 def missing_extra(
-    exc: ModuleNotFoundError, module: str, *, extra: str, needed_by: str, project: str
+    exc: ModuleNotFoundError,
+    module: str | tuple[str, ...],
+    *,
+    extra: str,
+    needed_by: str,
+    project: str,
 ) -> ModuleNotFoundError:
     """Turn "no module named X" into an error that says which extra installs X.
 
@@ -18,7 +24,8 @@ def missing_extra(
 
     Args:
         exc: The error raised by the import.
-        module: The top-level module that was imported, e.g. ``"flask_login"``.
+        module: The top-level module that was imported, e.g. ``"flask_login"``, or
+            several (``("sphinx", "docutils")``) when the dependency brings more than one.
         extra: The typedsignals extra that installs it, e.g. ``"flask-login"``.
         needed_by: The typedsignals module that needs it, for the message.
         project: The distribution name users know, e.g. ``"Flask-Login"``.
@@ -31,10 +38,11 @@ def missing_extra(
         ...                         needed_by="typedsignals.flask.demo", project="Demo"))
         typedsignals.flask.demo needs Demo, which is not installed; install it with: pip install "typedsignals[demo]"
     """  # noqa: E501
-    if (exc.name or "").partition(".")[0] != module:
+    modules = (module,) if isinstance(module, str) else module
+    if (exc.name or "").partition(".")[0] not in modules:
         raise exc
     return ModuleNotFoundError(
         f"{needed_by} needs {project}, which is not installed; "
         f'install it with: pip install "typedsignals[{extra}]"',
-        name=module,
+        name=modules[0],
     )
