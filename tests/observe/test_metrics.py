@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from typedsignals import Namespace, Payload, ReceiverErrors, Signal, metrics
+from typedsignals import Namespace, Payload, ReceiverErrors, Signal, TypedSignalsError, metrics
 from typedsignals._metrics import BUCKET_BOUNDS_NS, Cells, Shard
 from typedsignals.metrics import BUCKET_BOUNDS, ReceiverMetrics, SignalMetrics
 from typedsignals.observe import Middleware, ReceiverCall
@@ -409,3 +410,126 @@ def test_sampled_counts_survive_a_nested_send_that_changes_receivers(
     seen = metrics.of(ping)
     counts = {r.name.rsplit(".", 1)[1]: (r.calls, r.failures) for r in seen.receivers}
     assert counts == {"connect_and_fail": (2, 1), "double": (1, 0), "negate": (1, 0)}
+
+
+class Fragile:
+    """A bound-method receiver (held weakly) that can fail or be dropped mid-send."""
+
+    def __init__(self, fail: bool) -> None:
+        self.fail = fail
+
+    def on_ping(self, sender: object, payload: Ping) -> int:
+        if self.fail:
+            raise ValueError(f"fragile {payload.n}")
+        return payload.n
+
+
+def weak_outcome(measured: bool, policy: Any, fail: bool, drop: bool) -> tuple[Any, ...]:
+    """Send to [dropper, fragile.on_ping, double]: the first receiver may drop the only
+    reference to the weakly held second one; returns what the send did and the calls."""
+    signal = Signal("metrics-weak", Ping, error_policy=policy)
+    holder = [Fragile(fail)]
+
+    def dropper(sender: object, payload: Ping) -> None:
+        if drop:
+            holder.clear()
+            gc.collect()
+
+    signal.connect(dropper)
+    signal.connect(holder[0].on_ping)
+    signal.connect(double)
+    try:
+        if measured:
+            metrics.enable(signal)
+        try:
+            result: tuple[Any, ...] = (
+                "ok",
+                [(getattr(r, "__name__", None), v) for r, v in signal.send(None, n=3)],
+            )
+        except ReceiverErrors as errors:
+            result = ("errors", str(errors))
+        except ValueError as exc:
+            result = ("error", str(exc))
+        seen = metrics.of(signal).receivers if measured else ()
+        calls = sorted((r.name.rpartition(".")[2], r.calls, r.failures) for r in seen if r.calls)
+        return result, calls, len(signal.connections())
+    finally:
+        metrics.inherit(signal)
+        signal.disconnect(dropper)
+        signal.disconnect(double)
+        for receiver in [h.on_ping for h in holder]:
+            signal.disconnect(receiver)
+
+
+@pytest.mark.parametrize("policy", ["raise", "collect", "log"])
+@pytest.mark.parametrize(("fail", "drop"), [(True, False), (False, True)], ids=["fails", "dies"])
+def test_measured_weak_receivers_behave_as_plain_ones(policy: Any, fail: bool, drop: bool) -> None:
+    """With weakly held receivers (the measured loop's slower branch), a failing one and
+    one whose owner dies during the send give the plain loop's results and errors."""
+    plain, _, plain_left = weak_outcome(False, policy, fail, drop)
+    measured, calls, measured_left = weak_outcome(True, policy, fail, drop)
+    assert measured == plain
+    assert measured_left == plain_left
+    names = {name: (n, failures) for name, n, failures in calls}
+    if drop:  # the dead receiver was not called, and is gone from the signal
+        assert "on_ping" not in names
+        assert plain_left == 2
+    elif policy == "raise":  # the failure stopped the send: double never ran
+        assert names["on_ping"] == (1, 1)
+        assert "double" not in names
+    else:
+        assert names["on_ping"] == (1, 1)
+        assert names["double"] == (1, 0)
+
+
+def test_measured_sync_send_refuses_coroutine_receivers_as_plain_does() -> None:
+    """A coroutine receiver makes a measured sync send fail as a plain one does, before
+    any receiver runs."""
+
+    async def later(sender: object, payload: Ping) -> None: ...
+
+    messages = []
+    for measured in (False, True):
+        signal = Signal("metrics-async-refused", Ping, error_policy="collect")
+        signal.connect(double)
+        signal.connect(later)
+        if measured:
+            metrics.enable(signal)
+        try:
+            with pytest.raises(TypedSignalsError) as caught:
+                signal.send(None, n=1)
+            messages.append((type(caught.value), str(caught.value)))
+            if measured:
+                assert all(r.calls == 0 for r in metrics.of(signal).receivers)
+        finally:
+            metrics.inherit(signal)
+            signal.disconnect(double)
+            signal.disconnect(later)
+    assert messages[0] == messages[1]
+
+
+def test_interrupt_after_a_collected_failure_is_reported_when_measured() -> None:
+    """A KeyboardInterrupt after a failure under "collect" carries the failure's note, and
+    the failure is counted."""
+
+    def interrupt(sender: object, payload: Ping) -> None:
+        raise KeyboardInterrupt
+
+    owner = Owner()  # a bound method: the measured loop's branch for weak receivers
+    signal = Signal("metrics-interrupted", Ping, error_policy="collect")
+    signal.connect(explode)
+    signal.connect(owner.on_ping)
+    signal.connect(interrupt)
+    metrics.enable(signal)
+    try:
+        with pytest.raises(KeyboardInterrupt) as caught:
+            signal.send(None, n=4)
+        notes = " ".join(getattr(caught.value, "__notes__", []))
+        assert "no 4" in notes
+        failed = receiver_named(metrics.of(signal), explode)
+        assert (failed.calls, failed.failures) == (1, 1)
+        assert owner.seen == [4]
+    finally:
+        metrics.inherit(signal)
+        for receiver in (explode, owner.on_ping, interrupt):
+            signal.disconnect(receiver)
