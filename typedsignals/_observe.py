@@ -169,6 +169,7 @@ def chain_for(own: Iterable[Middleware], namespace: Iterable[Middleware]) -> Cha
         return None
     chain.bare = all(
         getattr(type(middleware), hook) is getattr(Middleware, hook)
+        and hook not in getattr(middleware, "__dict__", ())  # nor set on the instance
         for middleware in chain
         for hook in _HOOKS
     )

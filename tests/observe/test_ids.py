@@ -241,6 +241,9 @@ def test_chain_is_bare_only_without_hooks() -> None:
     assert wrapping is not None
     assert not wrapping.bare
     assert chain_for([], ()) is None
+    patched = SendIds()
+    patched.before = lambda call: None  # type: ignore[method-assign]
+    assert not chain_for([patched], ()).bare  # type: ignore[union-attr]
     outer.use_middleware(SendIds())
     outer.use_middleware(counting)
     try:
