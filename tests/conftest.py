@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,3 +77,17 @@ def strictness(request: pytest.FixtureRequest) -> Iterator[str | None]:
         return
     with strict_mode(_MODES[mode]):
         yield mode
+
+
+@pytest.fixture
+def tutorial_app(tmp_path: Path) -> Iterator[Any]:
+    """The showcase's Flask app on a fresh SQLite file; its receivers disconnected and its
+    metrics switched off afterwards (tests/test_examples.py, tests/showcase/)."""
+    from examples.tutorial_app import create_app, open_storage  # Flask: only when used
+    from examples.tutorial_app.app import state_of
+
+    app = create_app(open_storage(path=tmp_path / "app.sqlite"), secret_key="tests")
+    try:
+        yield app
+    finally:
+        state_of(app).close()

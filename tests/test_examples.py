@@ -317,16 +317,6 @@ def test_serve_flag_runs_the_dev_server(served: tuple[str, Path]) -> None:
     assert [row["recipient"] for row in table(db, "outbox")] == ["bob@example.org"]
 
 
-@pytest.fixture
-def tutorial_app(tmp_path: Path) -> Iterator[Flask]:
-    """The tutorial app in this process; its receivers are disconnected afterwards."""
-    app = create_app(open_storage(path=tmp_path / "app.sqlite"), secret_key="tests")
-    try:
-        yield app
-    finally:
-        state_of(app).close()
-
-
 def test_receivers_are_connected_per_app(tutorial_app: Flask, tmp_path: Path) -> None:
     """Two apps in one process keep separate logs: receivers filter by sender."""
     other = create_app(open_storage(path=tmp_path / "other.sqlite"), secret_key="tests")

@@ -39,13 +39,11 @@ def set_strict(enabled: bool) -> bool:
     listens; the pytest plugin turns it on for test runs. The environment variable
     ``TYPEDSIGNALS_STRICT=1`` turns it on at import time.
     """
-    from ._table import all_signals  # imported here: _table must not depend on settings
+    from ._table import refresh_settings  # imported here: _table must not depend on settings
 
     previous = state.strict
     state.strict = bool(enabled)
-    for table in all_signals():  # signals cache whether a send may return at once
-        with table._lock:  # against a connect publishing at the same time
-            table._settings_changed()
+    refresh_settings()  # signals cache whether a send may return at once
     return previous
 
 

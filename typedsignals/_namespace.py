@@ -13,6 +13,7 @@ from ._metrics import check_budget
 from ._observe import Middleware, checked
 from ._payload import EmptyPayload
 from ._signal import ErrorPolicy, Signal
+from ._table import refresh_settings
 from .exceptions import SignalDefinitionError
 
 __all__ = ["Namespace", "default_namespace", "signal"]
@@ -65,14 +66,14 @@ class Namespace:
         with self._lock:
             self._slow_ms = checked_ms
             signals = list(self._signals.values())
-        _refresh(signals)
+        refresh_settings(signals)
 
     def use_middleware(self, middleware: Middleware) -> None:
         """Install ``middleware`` for every signal of this namespace, now and later."""
         with self._lock:
             self._middleware.append(checked(middleware))
             signals = list(self._signals.values())
-        _refresh(signals)
+        refresh_settings(signals)
 
     def remove_middleware(self, middleware: Middleware) -> None:
         """Remove a middleware installed with :meth:`use_middleware` (if it is)."""
@@ -80,7 +81,7 @@ class Namespace:
             if middleware in self._middleware:
                 self._middleware.remove(middleware)
             signals = list(self._signals.values())
-        _refresh(signals)
+        refresh_settings(signals)
 
     @overload
     def signal(
@@ -245,9 +246,3 @@ def _show(value: object) -> str:
 
 
 Namespace.__module__ = "typedsignals"  # the public path, for reprs and docs
-
-
-def _refresh(signals: list[Signal[Any, ..., Any]]) -> None:
-    for each in signals:
-        with each._lock:
-            each._settings_changed()

@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, Final
 
-from ._table import ASYNC, WEAK
+from ._table import ASYNC, WEAK, refresh_settings
 from .exceptions import add_note
 
 if TYPE_CHECKING:
@@ -126,14 +126,14 @@ class Middleware:
 def use(middleware: Middleware) -> None:
     """Install ``middleware`` for every signal of the process (outermost level)."""
     _process.append(checked(middleware))
-    _refresh_all()
+    refresh_settings()
 
 
 def remove(middleware: Middleware) -> None:
     """Remove a process-wide middleware; removing one not installed does nothing."""
     if middleware in _process:
         _process.remove(middleware)
-        _refresh_all()
+        refresh_settings()
 
 
 def installed() -> tuple[Middleware, ...]:
@@ -182,14 +182,6 @@ def checked(middleware: object) -> Middleware:
             f"a middleware must be a typedsignals.observe.Middleware instance, not {middleware!r}"
         )
     return middleware
-
-
-def _refresh_all() -> None:
-    from ._table import all_signals
-
-    for table in all_signals():
-        with table._lock:
-            table._settings_changed()
 
 
 # -- the observed paths ---------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._metrics import check_budget, process
-from ._table import all_signals
+from ._table import refresh_settings
 
 __all__ = ["set_slow_receiver_ms", "slow_receiver_ms"]
 
@@ -29,7 +29,5 @@ def set_slow_receiver_ms(ms: float | None) -> float | None:
     checked = check_budget("set_slow_receiver_ms", ms)
     previous = process.slow_receiver_ms
     process.slow_receiver_ms = checked
-    for table in all_signals():
-        with table._lock:
-            table._settings_changed()
+    refresh_settings()
     return previous

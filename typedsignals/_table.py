@@ -54,7 +54,7 @@ import operator
 import os
 import threading
 import weakref
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FunctionType, MethodType
 from typing import Any, ClassVar, Final, NoReturn, TypeVar
@@ -74,7 +74,15 @@ from ._receivers import (
 )
 from .exceptions import ReceiverTypeError
 
-__all__ = ["ASYNC", "WEAK", "Connection", "Dispatch", "ReceiverTable", "all_signals"]
+__all__ = [
+    "ASYNC",
+    "WEAK",
+    "Connection",
+    "Dispatch",
+    "ReceiverTable",
+    "all_signals",
+    "refresh_settings",
+]
 
 T = TypeVar("T")
 
@@ -713,6 +721,18 @@ def all_signals() -> list[ReceiverTable]:
     """Every signal (typed or blinker-compatible) that is still alive, in no order."""
     with _tables_lock:
         return list(_tables)
+
+
+def refresh_settings(tables: Iterable[ReceiverTable] | None = None) -> None:
+    """Let ``tables`` (default: every live signal) pick their send paths again, after a
+    setting they read changed (strict mode, middleware, metrics, slow-receiver budgets).
+
+    Each runs its ``_settings_changed`` hook under its lock, against a connect
+    publishing at the same time.
+    """
+    for table in all_signals() if tables is None else tables:
+        with table._lock:
+            table._settings_changed()
 
 
 def _after_fork_in_child() -> None:

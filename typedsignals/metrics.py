@@ -49,7 +49,7 @@ from . import _metrics
 from ._metrics import BUCKET_BOUNDS_NS, Cells, Store
 from ._namespace import Namespace
 from ._signal import Signal
-from ._table import all_signals
+from ._table import all_signals, refresh_settings
 from ._typevars import M, P, S
 
 if TYPE_CHECKING:
@@ -225,9 +225,7 @@ def _switch(target: _Target, on: int | None) -> None:
         signals = [target]
     else:
         raise TypeError(f"metrics switches take a Signal, a Namespace or None, not {target!r}")
-    for signal in signals:
-        with signal._lock:
-            signal._settings_changed()
+    refresh_settings(signals)
 
 
 # -- reading --------------------------------------------------------------------------

@@ -7,7 +7,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -31,13 +30,9 @@ HOSTILE = "<script>alert(1)</script>"
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
-    """The tutorial app on a fresh SQLite file; its receivers disconnected afterwards."""
-    built = create_app(open_storage(path=tmp_path / "app.sqlite"), secret_key="tests")
-    try:
-        yield built
-    finally:
-        state_of(built).close()
+def app(tutorial_app: Flask) -> Flask:
+    """The tutorial app on a fresh SQLite file (tests/conftest.py's ``tutorial_app``)."""
+    return tutorial_app
 
 
 class Visitor:
