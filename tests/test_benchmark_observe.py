@@ -38,7 +38,7 @@ def test_quick_run_reports_every_column_ratio_and_memory() -> None:
     figures = run_quick()
     columns = figures["columns"]
     assert isinstance(columns, dict)
-    expected = {"off (child)", "off", "metrics", "metrics/16", "middleware", "blinker"}
+    expected = {"off (child)", "off", "metrics", "metrics/1", "middleware", "blinker"}
     if is_git_checkout():
         expected.add("before")
     assert expected <= set(columns)

@@ -28,6 +28,7 @@ class Extras:
         "meta_connected",
         "meta_disconnected",
         "meter",
+        "meter_alone",
         "metrics_on",
         "metrics_store",
         "middleware",
@@ -43,6 +44,8 @@ class Extras:
         """The middleware chain, outermost first; None when empty."""
         self.meter: Meter | None = None
         """How sends are measured (metrics, slow-receiver budget); None when not."""
+        self.meter_alone: Meter | None = None
+        """The meter when no middleware wraps it: ``send`` calls its loop directly."""
         self.metrics_on: int | None = None
         """This signal's own metrics switch (see ``typedsignals._metrics.metrics_on``)."""
         self.metrics_store: Store | None = None

@@ -14,6 +14,10 @@ benchmarks/observe.py for its cost):
   ``(d - 1).bit_length()`` (``2**(b-1) < d <= 2**b``), with no search and no clamp (65
   buckets hold any duration); the exported boundaries (:data:`BUCKET_BOUNDS_NS`) are
   every other power of two, so every fine bucket falls under exactly one;
+* sampling: a send is timed or not before its first receiver runs. An untimed send
+  costs its shard one increment and one comparison (``sends < next_timed``); a timed
+  one picks the next: the next send while the thread warms up (:data:`WARM_UP` timed
+  sends), then a gap from :func:`gaps_for` (mean ``time_every``);
 * deliveries are not counted one by one: a receiver's calls are its timed calls (the
   sum of its buckets) plus, when sampling (``time_every``) leaves sends untimed, the
   untimed sends of the dispatches it was in, less the calls an earlier failing
@@ -22,7 +26,8 @@ benchmarks/observe.py for its cost):
   both a new maximum and a call over the slow-receiver budget;
 * the counters live in per-thread *shards*: every thread writes only its own, so no
   increment is ever lost (under the GIL or without it) and nothing is locked; a snapshot
-  adds the shards up. A send looks its shard up once (``get_ident()`` and a dict get).
+  adds the shards up. A send looks its shard up once (an attribute of a
+  ``threading.local``).
 
 Receivers are counted by name (:func:`~typedsignals._receivers.describe`): two receivers
 with the same qualified name (two lambdas of one module) share their counters.
@@ -35,7 +40,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from threading import get_ident
+from threading import local
 from typing import TYPE_CHECKING, Any, Final
 
 from ._receivers import ASYNC, WEAK_REF_TYPES, describe
@@ -69,6 +74,22 @@ _FINE_BUCKETS: Final = 65  # bit_length() of any duration a 64-bit clock can mea
 _NO_BUDGET: Final = 1 << 80  # a duration no clock reaches: "no budget" without a branch
 _logger: Final = logging.getLogger("typedsignals")
 _clock: Final = time.perf_counter_ns
+WARM_UP: Final = 16
+"""Each thread times every send of a signal until it has timed this many."""
+DEFAULT_TIME_EVERY: Final = 8
+"""Time about one send in this many (after :data:`WARM_UP`), unless told otherwise."""
+
+
+def gaps_for(every: int) -> tuple[int, ...]:
+    """64 gaps between timed sends whose mean is exactly ``every``, in a scrambled order.
+
+    Pairs ``a`` and ``2 * every - a``, with ``a`` from 1 to ``every``: the sample has no
+    period a workload's own could line up with for long (one timed send in exactly
+    ``every`` would always, or never, catch a send that comes every ``every``-th).
+    """
+    low = [1 + (k * (every - 1)) // 31 for k in range(32)]
+    ordered = low + [2 * every - a for a in low]
+    return tuple(ordered[(k * 37) % 64] for k in range(64))  # 37 is prime to 64
 
 
 class _Process:
@@ -77,7 +98,7 @@ class _Process:
     __slots__ = ("metrics", "slow_receiver_ms")
 
     def __init__(self) -> None:
-        self.metrics = 0  # as a signal's switch: 0 off, n > 0 on, timing 1 send in n
+        self.metrics = 0  # as a signal's switch: 0 off, n > 0 on, timing about 1 send in n
         self.slow_receiver_ms: float | None = None
 
 
@@ -110,24 +131,41 @@ class Cells:
 
 
 class Shard:
-    """One thread's counters for one signal, with its cells lined up with a dispatch."""
+    """One thread's counters for one signal, with its cells lined up with a dispatch.
 
-    __slots__ = ("by_name", "items", "pairs", "sends", "untimed")
+    Sends are counted as ``sends``, of which ``timed`` were timed (picked before their
+    first receiver ran); the untimed sends of the current dispatch are the untimed sends
+    since it was lined up (``sends - timed - lined``), added to its cells when another
+    dispatch replaces it, so an untimed send costs one increment and one comparison.
+    """
+
+    __slots__ = ("by_name", "items", "lined", "next_timed", "pairs", "sends", "timed")
 
     def __init__(self) -> None:
         self.sends = 0
-        self.untimed = 0  # untimed sends of the current dispatch (``items``)
+        self.timed = 0
+        self.next_timed = 1  # the first send is timed
+        self.lined = 0  # untimed sends (sends - timed) when the dispatch was lined up
         self.by_name: dict[str, Cells] = {}
         self.items: tuple[Any, ...] | None = None  # the dispatch ``pairs`` lines up with
         self.pairs: tuple[tuple[Any, Cells | None], ...] = ()
 
+    def untimed(self) -> int:
+        """Untimed sends of the current dispatch, not yet added to its cells."""
+        return self.sends - self.timed - self.lined
+
     def line_up(self, items: tuple[Any, ...]) -> tuple[tuple[Any, Cells | None], ...]:
         """``(item, cells)`` for each of ``items`` (None for a receiver that died); cached
-        until the dispatch changes (a connect or disconnect)."""
-        for _, old in self.pairs:  # the untimed sends of the old dispatch, now counted
-            if old is not None:
-                old.untimed += self.untimed
-        self.untimed = 0
+        until the dispatch changes (a connect or disconnect).
+
+        Called before the send that needs it is counted.
+        """
+        untimed = self.untimed()
+        if untimed:  # the untimed sends of the old dispatch, now counted
+            for _, old in self.pairs:
+                if old is not None:
+                    old.untimed += untimed
+        self.lined = self.sends - self.timed
         pairs = tuple((item, self._cell(item)) for item in items)
         self.items = items
         self.pairs = pairs
@@ -144,40 +182,58 @@ class Shard:
         return cells
 
 
+def _untimed_failure(
+    pairs: tuple[tuple[Any, Cells | None], ...], failed: int, exc: BaseException
+) -> None:
+    """An untimed send's receiver ``failed`` (an index) raised: count the failure, and
+    the calls it prevented (untimed calls are derived from the send count).
+
+    ``pairs`` are that send's cells: a receiver that sends the signal again may line
+    the shard up with another dispatch meanwhile.
+    """
+    pairs[failed][1].failures += isinstance(exc, Exception)  # type: ignore[union-attr]
+    for _, later in pairs[failed + 1 :]:
+        later.skipped += 1  # type: ignore[union-attr]
+
+
 class Store:
     """A signal's metrics: the shards of every thread that sent it."""
 
-    __slots__ = ("shards",)
+    __slots__ = ("local", "shards")
 
     def __init__(self) -> None:
-        self.shards: dict[int, Shard] = {}
+        self.shards: list[Shard] = []
+        self.local = local()  # .shard: this thread's
 
     def shard(self) -> Shard:
         """This thread's shard (made on its first send)."""
-        shard = self.shards.get(get_ident())
-        if shard is None:
-            shard = self.shards[get_ident()] = Shard()
-        return shard
+        try:
+            return self.local.shard  # type: ignore[no-any-return]
+        except AttributeError:
+            shard = self.local.shard = Shard()
+            self.shards.append(shard)  # atomic: a snapshot sees it or not, never half
+            return shard
 
     def reset(self) -> None:
-        # A new dict, not cleared shards: a send running now keeps writing to the old
+        # New shards, not cleared ones: a send running now keeps writing to the old
         # shard it holds, and those writes are dropped instead of half-applied.
-        self.shards = {}
+        self.local = local()
+        self.shards = []
 
 
 class Meter:
-    """How one signal measures its sends: the store written and the slow-receiver
-    budget (a store nobody reads when only a budget is set)."""
+    """How one signal measures its sends: the store written, the slow-receiver budget
+    (a store nobody reads when only a budget is set) and which sends are timed."""
 
-    __slots__ = ("budget_ms", "budget_ns", "every", "store")
+    __slots__ = ("budget_ms", "budget_ns", "gaps", "store")
 
     def __init__(self, store: Store, budget_ms: float | None, every: int = 1) -> None:
         self.store = store
         self.budget_ms = budget_ms
-        # Time one send in ``every`` (per thread); a budget needs every call timed.
-        self.every = 1 if budget_ms is not None else every
+        # A budget needs every call timed.
+        self.gaps = gaps_for(1 if budget_ms is not None else every)
         self.budget_ns = _NO_BUDGET if budget_ms is None else int(budget_ms * 1_000_000)
-        for shard in list(store.shards.values()):  # the budget changed: look again
+        for shard in list(store.shards):  # the budget changed: look again
             for cells in list(shard.by_name.values()):
                 cells.alarm = 0
 
@@ -197,15 +253,30 @@ class Meter:
         ``_raise_collected``, ``_report_interrupted``), and tests/observe/test_metrics.py
         runs the same sends through the measured and the plain loops and compares them.
         """
-        shard = self.store.shards.get(get_ident()) or self.store.shard()
-        shard.sends += 1
+        try:
+            shard: Shard = self.store.local.shard
+        except AttributeError:  # this thread's first send
+            shard = self.store.shard()
         pairs = shard.pairs if shard.items is items else shard.line_up(items)
+        shard.sends += 1
         if flags or policy != "raise":  # weak or coroutine receivers, or a soft policy
+            shard.timed += 1  # these sends time every call
             return self._deliver_each(signal, sender, payload, items, pairs, flags, policy)
-        if shard.sends % self.every:  # sampling: this send is counted, not timed
-            return self._untimed(shard, pairs, sender, payload, items)
         results: list[tuple[Any, Any]] = []
         append = results.append
+        if shard.sends < shard.next_timed:  # sampling: this send is counted, not timed
+            try:
+                for receiver in items:
+                    append((receiver, receiver(sender, payload)))
+            except BaseException as exc:
+                _untimed_failure(pairs, len(results), exc)
+                raise
+            return results
+        # Timed: pick the next send to time (random-looking gaps, so that a workload
+        # with a period cannot hide from the sample; every send while warming up).
+        timed = shard.timed = shard.timed + 1
+        gaps = self.gaps
+        shard.next_timed = shard.sends + (1 if timed < WARM_UP else gaps[timed % len(gaps)])
         clock = _clock
         start = clock()
         for receiver, cell in pairs:
@@ -222,33 +293,6 @@ class Meter:
                 self._look(signal, cell, receiver, took)  # type: ignore[arg-type]
             append((receiver, result))
             start = end
-        return results
-
-    @staticmethod
-    def _untimed(
-        shard: Shard,
-        pairs: tuple[tuple[Any, Cells | None], ...],
-        sender: object,
-        payload: object,
-        items: tuple[Any, ...],
-    ) -> list[tuple[Any, Any]]:
-        """A send left untimed by sampling: its calls are derived from the send count.
-
-        ``pairs`` are this send's cells: a receiver that sends this signal again may
-        line the shard up with another dispatch meanwhile.
-        """
-        shard.untimed += 1
-        results: list[tuple[Any, Any]] = []
-        append = results.append
-        try:
-            for receiver in items:
-                append((receiver, receiver(sender, payload)))
-        except BaseException as exc:
-            failed = len(results)  # the receivers before it returned
-            pairs[failed][1].failures += isinstance(exc, Exception)  # type: ignore[union-attr]
-            for _, later in pairs[failed + 1 :]:
-                later.skipped += 1  # type: ignore[union-attr]
-            raise
         return results
 
     def _deliver_each(
@@ -364,11 +408,13 @@ class Meter:
     ) -> tuple[Callable[..., Any], ...]:
         """The live receivers of an async send, each wrapped to be measured."""
         shard = self.store.shard()
-        shard.sends += 1
         live = tuple(receiver for receiver in map(signal._resolve, items) if receiver is not None)
+        pairs = shard.line_up(live)
+        shard.sends += 1
+        shard.timed += 1  # async sends time every call
         return tuple(
             _TimedAsync(self, signal, receiver, cell)
-            for receiver, cell in shard.line_up(live)
+            for receiver, cell in pairs
             if cell is not None
         )
 

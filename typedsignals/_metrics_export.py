@@ -8,12 +8,13 @@ spelling (OpenTelemetry uses dots: ``typedsignals.receiver.failures``):
 * ``typedsignals_receiver_calls_total{signal, namespace, receiver}``
 * ``typedsignals_receiver_failures_total{signal, namespace, receiver}``
 * ``typedsignals_receiver_duration_seconds{signal, namespace, receiver}``: a histogram
-  (``_bucket{le}``, ``_sum``: the total time, ``_count``: the calls)
+  of the timed calls (``_bucket{le}``; ``_sum``: their total time; ``_count``: how many
+  were timed, a sample of the calls unless ``time_every=1``)
 * ``typedsignals_receiver_duration_max_seconds{signal, namespace, receiver}``: a gauge.
 
 OpenTelemetry has no observable histogram: there the buckets are the observable counter
 ``typedsignals.receiver.duration.bucket`` with an ``le`` attribute (cumulative, as in
-Prometheus), beside ``typedsignals.receiver.duration`` (the total, in seconds).
+Prometheus), beside ``typedsignals.receiver.duration`` (the timed calls' total, in seconds).
 """
 
 from __future__ import annotations
@@ -81,12 +82,12 @@ def prometheus_collector(snapshot: Snapshot) -> Collector:
             )
             duration = HistogramMetricFamily(
                 "typedsignals_receiver_duration_seconds",
-                "Time per receiver call.",
+                "Time per timed receiver call (a sample of the calls).",
                 labels=receiver_labels,
             )
             longest = GaugeMetricFamily(
                 "typedsignals_receiver_duration_max_seconds",
-                "The longest receiver call.",
+                "The longest timed receiver call.",
                 labels=receiver_labels,
             )
             for signal in snapshot():
@@ -181,19 +182,19 @@ def otel_instruments(snapshot: Snapshot, meter_provider: MeterProvider | None) -
         "typedsignals.receiver.duration",
         [observe(per_receiver(lambda receiver: receiver.seconds_total))],
         unit="s",
-        description="Time spent in receiver calls.",
+        description="Time spent in the timed receiver calls (a sample of the calls).",
     )
     meter.create_observable_gauge(
         "typedsignals.receiver.duration.max",
         [observe(per_receiver(lambda receiver: receiver.seconds_max))],
         unit="s",
-        description="The longest receiver call.",
+        description="The longest timed receiver call.",
     )
     meter.create_observable_counter(
         "typedsignals.receiver.duration.bucket",
         [observe(buckets)],
         unit="{call}",
-        description="Receiver calls at most `le` seconds long (cumulative).",
+        description="Timed receiver calls at most `le` seconds long (cumulative).",
     )
 
 

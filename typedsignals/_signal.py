@@ -234,6 +234,7 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
             extras.middleware, () if namespace is None else namespace._middleware
         )
         extras.meter = meter_for(self)
+        extras.meter_alone = extras.meter if extras.chain is None else None
         # Whether receiver calls go through _deliver for middleware or measuring.
         self._observed = extras.chain is not None or extras.meter is not None
         self._fail_fast = self._policy == "raise" and not self._observed
@@ -368,7 +369,10 @@ class Signal(ReceiverTable, AsyncSends[S, P, M]):
             payload = self._validate(fields)
         except Exception as exc:
             raise payload_error(self.name, exc) from exc
-        if flags or not self._fail_fast:  # weak or coroutine receivers, or a soft policy
+        if flags or not self._fail_fast:  # weak or coroutine receivers, a soft policy...
+            meter = self._extras.meter_alone
+            if meter is not None:  # ...or measured, with no middleware: its own loop
+                return meter.deliver(self, sender, payload, items, flags, self._policy)
             return self._deliver(sender, payload, items, flags, self._policy)
         if len(items) == 1:
             receiver = items[0]

@@ -18,11 +18,17 @@ What is counted:
 
 * ``sends``: sends that reached at least one receiver (a send nobody hears returns
   before any measuring, so that it stays nearly free);
-* per receiver: ``calls`` (deliveries, failed ones included), ``failures``, the total
-  and the longest time of a call, and a latency histogram. A call's time runs from the
-  end of the previous receiver's call (one clock read per receiver boundary), so it
-  includes about 0.1 us of the send's own bookkeeping; with middleware installed it
-  includes the middleware's hooks;
+* per receiver: ``calls`` (deliveries, failed ones included) and ``failures``, exact;
+* the time of a sample of calls (``timed_calls``): their total and longest time and a
+  latency histogram. Each thread times the first :data:`WARM_UP_SENDS` sends of a
+  signal, then about one send in ``time_every`` (:data:`DEFAULT_TIME_EVERY`; the gaps
+  between timed sends vary, so that a workload with a period of its own is still
+  sampled evenly). ``enable(time_every=1)`` times every call: exact totals and maximum,
+  at about twice the cost. :attr:`ReceiverMetrics.seconds_mean` and
+  :attr:`ReceiverMetrics.estimated_seconds_total` read the sample. A call's time runs
+  from the end of the previous receiver's call (one clock read per receiver boundary),
+  so it includes about 0.1 us of the send's own bookkeeping; with middleware installed
+  it includes the middleware's hooks;
 * receivers are told apart by qualified name: receivers with the same name (two lambdas
   of one module) share their counters.
 
@@ -46,7 +52,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from . import _metrics
-from ._metrics import BUCKET_BOUNDS_NS, Cells, Store
+from ._metrics import BUCKET_BOUNDS_NS, DEFAULT_TIME_EVERY, WARM_UP, Cells, Store
 from ._namespace import Namespace
 from ._signal import Signal
 from ._table import all_signals, refresh_settings
@@ -58,6 +64,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BUCKET_BOUNDS",
+    "DEFAULT_TIME_EVERY",
+    "WARM_UP_SENDS",
     "Histogram",
     "ReceiverMetrics",
     "SignalMetrics",
@@ -77,6 +85,10 @@ __all__ = [
 BUCKET_BOUNDS: Final = tuple(bound / 1e9 for bound in BUCKET_BOUNDS_NS)
 """Upper bounds (seconds, ascending) of the latency histogram's buckets, before ``+Inf``:
 powers of four from 256 ns (2**8 ns) to about 17 s (2**34 ns)."""
+
+WARM_UP_SENDS: Final = WARM_UP
+"""Each thread times every send of a signal until it has timed this many: a signal sent
+rarely has all its calls timed, and sampling (``time_every``) starts after these."""
 
 _Target = Signal[Any, ..., Any] | Namespace | None
 """What a switch applies to: one signal, a namespace's signals, or (None) the process."""
@@ -111,10 +123,10 @@ class ReceiverMetrics:
 
     Attributes:
         name: The receiver's qualified name (``module.function``).
-        calls: Calls made to it (deliveries), failed ones included.
-        failures: Calls that raised.
-        timed_calls: Calls that were timed: all of them unless sampling
-            (``enable(time_every=n)``) left some untimed.
+        calls: Calls made to it (deliveries), failed ones included: exact.
+        failures: Calls that raised: exact.
+        timed_calls: Calls that were timed: a sample of ``calls`` (see
+            :func:`enable`'s ``time_every``), or all of them.
         seconds_total: Time spent in its timed calls.
         seconds_max: The longest timed call.
         histogram: The timed calls' latency histogram.
@@ -128,6 +140,19 @@ class ReceiverMetrics:
     seconds_max: float
     histogram: Histogram
 
+    @property
+    def seconds_mean(self) -> float:
+        """The mean time of a call (over the timed ones); 0.0 before any was timed."""
+        return self.seconds_total / self.timed_calls if self.timed_calls else 0.0
+
+    @property
+    def estimated_seconds_total(self) -> float:
+        """Time spent in all its calls: the mean times ``calls`` (exact when every call
+        was timed)."""
+        return (
+            self.seconds_total if self.timed_calls == self.calls else self.seconds_mean * self.calls
+        )
+
 
 @dataclass(frozen=True)
 class SignalMetrics:
@@ -136,11 +161,12 @@ class SignalMetrics:
     Attributes:
         name: The signal's name.
         namespace: The name of the namespace that made it, or None.
-        sends: Sends that reached at least one receiver.
-        deliveries: Receiver calls, over all receivers.
-        failures: Receiver calls that raised.
-        seconds_total: Time spent in receivers.
-        seconds_max: The longest receiver call.
+        sends: Sends that reached at least one receiver: exact.
+        deliveries: Receiver calls, over all receivers: exact.
+        failures: Receiver calls that raised: exact.
+        timed_calls: Receiver calls that were timed (all, or a sample).
+        seconds_total: Time spent in the timed receiver calls.
+        seconds_max: The longest timed receiver call.
         receivers: Each receiver's metrics, by name.
     """
 
@@ -149,15 +175,29 @@ class SignalMetrics:
     sends: int
     deliveries: int
     failures: int
+    timed_calls: int
     seconds_total: float
     seconds_max: float
     receivers: tuple[ReceiverMetrics, ...]
+
+    @property
+    def seconds_mean(self) -> float:
+        """The mean time of a receiver call (over the timed ones); 0.0 before any."""
+        return self.seconds_total / self.timed_calls if self.timed_calls else 0.0
+
+    @property
+    def estimated_seconds_total(self) -> float:
+        """Time spent in all receiver calls: each receiver's
+        :attr:`~ReceiverMetrics.estimated_seconds_total`, added up."""
+        return sum(receiver.estimated_seconds_total for receiver in self.receivers)
 
 
 # -- switches -------------------------------------------------------------------------
 
 
-def enable(target: Signal[S, P, M] | Namespace | None = None, *, time_every: int = 1) -> None:
+def enable(
+    target: Signal[S, P, M] | Namespace | None = None, *, time_every: int = DEFAULT_TIME_EVERY
+) -> None:
     """Measure ``target``: a signal, a namespace's signals, or (default) every signal.
 
     The most specific switch set wins: a signal switched off stays off when its
@@ -165,12 +205,14 @@ def enable(target: Signal[S, P, M] | Namespace | None = None, *, time_every: int
 
     Args:
         target: A signal, a namespace, or None for the process.
-        time_every: Time one send in this many (per thread) and only count the others,
-            which is cheaper (docs/observability.md has the figures). Counts stay exact;
-            the times and the histogram then describe the timed calls only
-            (:attr:`ReceiverMetrics.timed_calls`). Only sends of a fail-fast signal to
-            plain receivers are left untimed; a signal with a slow-receiver budget
-            times every call.
+        time_every: Count every call, and time about one send in this many (per
+            thread, after its first :data:`WARM_UP_SENDS` sends of the signal, which
+            are all timed). ``1`` times every call: exact totals and maximum, at about
+            twice the cost of a send to plain receivers (docs/observability.md has the
+            figures). Counts are exact either way; the times and the histogram describe
+            the timed calls (:attr:`ReceiverMetrics.timed_calls`). Only sends of a
+            fail-fast signal to plain receivers are sampled; other sends, and every send
+            of a signal with a slow-receiver budget, are timed.
 
     Raises:
         ValueError: ``time_every`` is not a positive int.
@@ -192,7 +234,7 @@ def inherit(target: Signal[S, P, M] | Namespace) -> None:
 
 @contextmanager
 def enabled(
-    target: Signal[S, P, M] | Namespace | None = None, *, time_every: int = 1
+    target: Signal[S, P, M] | Namespace | None = None, *, time_every: int = DEFAULT_TIME_EVERY
 ) -> Iterator[None]:
     """Measure ``target`` for a ``with`` block, then restore its switch as it was."""
     if target is None:
@@ -268,9 +310,9 @@ def reset(target: Signal[S, P, M] | Namespace | None = None) -> None:
 def _read(signal: Signal[Any, ..., Any], store: Store) -> SignalMetrics:
     sends = 0
     by_name: dict[str, list[tuple[Cells, int]]] = {}
-    for shard in list(store.shards.values()):
+    for shard in list(store.shards):
         sends += shard.sends
-        pending = shard.untimed  # untimed sends of its current dispatch, not yet added
+        pending = shard.untimed()  # of its current dispatch, not yet in its cells
         lined_up = Counter(id(cells) for _, cells in shard.pairs)  # a name may recur
         for name, cells in list(shard.by_name.items()):
             by_name.setdefault(name, []).append((cells, pending * lined_up[id(cells)]))
@@ -282,6 +324,7 @@ def _read(signal: Signal[Any, ..., Any], store: Store) -> SignalMetrics:
         sends=sends,
         deliveries=sum(r.calls for r in receivers),
         failures=sum(r.failures for r in receivers),
+        timed_calls=sum(r.timed_calls for r in receivers),
         seconds_total=sum(r.seconds_total for r in receivers),
         seconds_max=max((r.seconds_max for r in receivers), default=0.0),
         receivers=receivers,

@@ -101,11 +101,6 @@ class ReceiverRow:
     """Its entry's id on the signals page."""
     seen: metrics.ReceiverMetrics
 
-    @property
-    def mean_seconds(self) -> float:
-        """The mean time of its timed calls."""
-        return self.seen.seconds_total / self.seen.timed_calls if self.seen.timed_calls else 0.0
-
 
 @dataclass(frozen=True)
 class SignalRow:
@@ -113,12 +108,6 @@ class SignalRow:
 
     seen: metrics.SignalMetrics
     receivers: tuple[ReceiverRow, ...]
-
-    @property
-    def mean_seconds(self) -> float:
-        """The mean time of a receiver call."""
-        timed = sum(row.seen.timed_calls for row in self.receivers)
-        return self.seen.seconds_total / timed if timed else 0.0
 
 
 def rows(short_names: dict[str, str] | None = None) -> tuple[SignalRow, ...]:

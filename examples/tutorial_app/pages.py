@@ -212,7 +212,7 @@ def metrics_page() -> str:
     flask_names = {signal.name for signal in flask_signals()}
     receivers = [(row.seen.name, each) for row in found for each in row.receivers]
     by_receiver = bar_chart(
-        [(each.name, each.seen.seconds_total) for _, each in receivers],
+        [(each.name, each.seen.estimated_seconds_total) for _, each in receivers],
         title="Time spent per receiver",
         width=900,
         label_width=300,
@@ -240,6 +240,8 @@ def metrics_page() -> str:
         by_receiver=by_receiver,
         over_latency=over_latency,
         switch_on=SWITCH_ON,
+        warm_up=metrics.WARM_UP_SENDS,
+        time_every=metrics.DEFAULT_TIME_EVERY,
         duration=_duration,
         totals={
             "sends": sum(row.seen.sends for row in found),

@@ -168,25 +168,69 @@ def test_measured_sends_behave_as_plain_ones(
     assert signal._extras.meter is not None  # the second send was measured
 
 
+def send_n(signal: Signal[object, ..., Ping], count: int) -> None:
+    """Send ``count`` times, with ``n=0``."""
+    for _ in range(count):
+        signal.send(None, n=0)
+
+
 def test_sampling_keeps_counts_exact(ping: Signal[object, ..., Ping]) -> None:
-    """With time_every=4, every call is counted and one send in four is timed."""
+    """With time_every=4, every call is counted; the warm-up sends are all timed, then
+    one send in four over each 64 gaps (their mean is exactly 4)."""
     metrics.enable(ping, time_every=4)
     with ping.connected_to(double), ping.connected_to(negate):
-        for n in range(12):
-            ping.send(None, n=n)
+        send_n(ping, metrics.WARM_UP_SENDS)
+        assert receiver_named(metrics.of(ping), double).timed_calls == metrics.WARM_UP_SENDS
+        send_n(ping, 64 * 4 - 4)
         ping.connect(explode)
         for n in range(4):
             with pytest.raises(ValueError, match="no"):
                 ping.send(None, n=n)
         ping.disconnect(explode)
     seen = metrics.of(ping)
-    assert seen.sends == 16
+    sends = metrics.WARM_UP_SENDS + 64 * 4
+    assert seen.sends == sends
     assert [(r.name.rsplit(".", 1)[1], r.calls, r.failures) for r in seen.receivers] == [
-        ("double", 16, 0),
+        ("double", sends, 0),
         ("explode", 4, 4),
-        ("negate", 16, 0),
+        ("negate", sends, 0),
     ]
-    assert receiver_named(seen, negate).timed_calls == 4
+    assert receiver_named(seen, negate).timed_calls == metrics.WARM_UP_SENDS + 64
+    assert seen.deliveries == 2 * sends + 4
+
+
+def test_the_default_samples_and_one_times_every_call(ping: Signal[object, ..., Ping]) -> None:
+    """enable() samples (DEFAULT_TIME_EVERY) after the warm-up; time_every=1 times all."""
+    sends = metrics.WARM_UP_SENDS + 64 * metrics.DEFAULT_TIME_EVERY
+    with ping.connected_to(double):
+        send_n(ping, sends)
+        sampled = receiver_named(metrics.of(ping), double)
+        metrics.reset(ping)
+        metrics.enable(ping, time_every=1)
+        send_n(ping, sends)
+        exact = receiver_named(metrics.of(ping), double)
+    assert (sampled.calls, sampled.timed_calls) == (sends, metrics.WARM_UP_SENDS + 64)
+    assert (exact.calls, exact.timed_calls) == (sends, sends)
+    assert sum(sampled.histogram.counts) == sampled.timed_calls
+    assert sampled.estimated_seconds_total == pytest.approx(sampled.seconds_mean * sends)
+    assert exact.estimated_seconds_total == exact.seconds_total
+
+
+@pytest.mark.parametrize("every", [2, 4, 8])
+def test_the_sample_has_no_period(ping: Signal[object, ..., Ping], every: int) -> None:
+    """Sends every ``every``-th of which is special are sampled in every position: one
+    timed send in exactly ``every`` would always, or never, catch the special ones."""
+    metrics.enable(ping, time_every=every)
+    timed_at: list[int] = []
+    with ping.connected_to(double):
+        send_n(ping, metrics.WARM_UP_SENDS)
+        for index in range(64 * every):
+            before = receiver_named(metrics.of(ping), double).timed_calls
+            ping.send(None, n=index)
+            if receiver_named(metrics.of(ping), double).timed_calls > before:
+                timed_at.append(index)
+    assert len(timed_at) == 64
+    assert {index % every for index in timed_at} == set(range(every))
 
 
 def test_a_budget_times_every_call(ping: Signal[object, ..., Ping]) -> None:
@@ -194,9 +238,21 @@ def test_a_budget_times_every_call(ping: Signal[object, ..., Ping]) -> None:
     metrics.enable(ping, time_every=8)
     ping.slow_receiver_ms = 1000
     with ping.connected_to(double):
-        for n in range(8):
-            ping.send(None, n=n)
-    assert receiver_named(metrics.of(ping), double).timed_calls == 8
+        send_n(ping, 3 * metrics.WARM_UP_SENDS)
+    assert receiver_named(metrics.of(ping), double).timed_calls == 3 * metrics.WARM_UP_SENDS
+
+
+def test_each_thread_warms_up(ping: Signal[object, ..., Ping]) -> None:
+    """A thread's first sends are timed even when another thread is past its warm-up."""
+    metrics.enable(ping, time_every=1000)
+    with ping.connected_to(double):
+        send_n(ping, 3 * metrics.WARM_UP_SENDS)
+        worker = threading.Thread(target=send_n, args=(ping, metrics.WARM_UP_SENDS))
+        worker.start()
+        worker.join()
+    seen = receiver_named(metrics.of(ping), double)
+    # each thread's warm-up only: the first gap of 1000 is longer than 32 sends
+    assert (seen.calls, seen.timed_calls) == (4 * metrics.WARM_UP_SENDS, 2 * metrics.WARM_UP_SENDS)
 
 
 def test_threads_lose_no_count(ping: Signal[object, ..., Ping]) -> None:
@@ -395,7 +451,8 @@ def test_sampled_counts_survive_a_nested_send_that_changes_receivers(
     ping: Signal[object, ..., Ping],
 ) -> None:
     """A receiver that connects another and resends, then fails, is counted right."""
-    metrics.enable(ping, time_every=1000)  # every send here is untimed
+    metrics.enable(ping, time_every=1000)  # past the warm-up, the sends here are untimed
+    warm = metrics.WARM_UP_SENDS  # timed; the first gap after it is far longer than 2
 
     def connect_and_fail(sender: object, payload: Ping) -> None:
         if payload.n == 1:
@@ -404,12 +461,18 @@ def test_sampled_counts_survive_a_nested_send_that_changes_receivers(
             raise ValueError("after the nested send")
 
     with ping.connected_to(connect_and_fail), ping.connected_to(double):
+        send_n(ping, warm)  # n=0: no nested send yet
         with pytest.raises(ValueError, match="after the nested send"):
             ping.send(None, n=1)
         ping.disconnect(negate)
     seen = metrics.of(ping)
     counts = {r.name.rsplit(".", 1)[1]: (r.calls, r.failures) for r in seen.receivers}
-    assert counts == {"connect_and_fail": (2, 1), "double": (1, 0), "negate": (1, 0)}
+    assert counts == {
+        "connect_and_fail": (warm + 2, 1),
+        "double": (warm + 1, 0),
+        "negate": (1, 0),
+    }
+    assert receiver_named(seen, negate).timed_calls == 0
 
 
 class Fragile:
