@@ -232,7 +232,7 @@ def metrics_page() -> str:
         title="Receiver calls by duration",
         width=900,
         height=220,
-        caption="receiver calls per duration bucket",
+        caption="timed receiver calls per duration bucket",
     )
     return render_template(
         "metrics.html",
