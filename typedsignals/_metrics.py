@@ -27,7 +27,8 @@ benchmarks/observe.py for its cost):
 * the counters live in per-thread *shards*: every thread writes only its own, so no
   increment is ever lost (under the GIL or without it) and nothing is locked; a snapshot
   adds the shards up. A send looks its shard up once (an attribute of a
-  ``threading.local``).
+  ``threading.local``); shards are kept by thread id, so a thread that reuses the id of
+  one that ended counts on in its shard.
 
 Receivers are counted by name (:func:`~typedsignals._receivers.describe`): two receivers
 with the same qualified name (two lambdas of one module) share their counters.
@@ -40,7 +41,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from threading import local
+from threading import get_ident, local
 from typing import TYPE_CHECKING, Any, Final
 
 from ._receivers import ASYNC, WEAK_REF_TYPES, describe
@@ -202,23 +203,31 @@ class Store:
     __slots__ = ("local", "shards")
 
     def __init__(self) -> None:
-        self.shards: list[Shard] = []
-        self.local = local()  # .shard: this thread's
+        self.shards: dict[int, Shard] = {}
+        self.local = local()  # .shard: this thread's, found without get_ident()
 
     def shard(self) -> Shard:
-        """This thread's shard (made on its first send)."""
+        """This thread's shard (made on its first send).
+
+        Shards are kept by thread id, which a new thread may reuse once the thread that
+        had it has ended: the new one then counts on in the old one's shard, so a
+        program that starts a thread per task keeps as many shards as it ever had
+        threads at once, not one per thread it ever started.
+        """
         try:
             return self.local.shard  # type: ignore[no-any-return]
         except AttributeError:
-            shard = self.local.shard = Shard()
-            self.shards.append(shard)  # atomic: a snapshot sees it or not, never half
+            shard = self.shards.get(get_ident())
+            if shard is None:
+                shard = self.shards.setdefault(get_ident(), Shard())
+            self.local.shard = shard
             return shard
 
     def reset(self) -> None:
         # New shards, not cleared ones: a send running now keeps writing to the old
         # shard it holds, and those writes are dropped instead of half-applied.
         self.local = local()
-        self.shards = []
+        self.shards = {}
 
 
 class Meter:
@@ -233,7 +242,7 @@ class Meter:
         # A budget needs every call timed.
         self.gaps = gaps_for(1 if budget_ms is not None else every)
         self.budget_ns = _NO_BUDGET if budget_ms is None else int(budget_ms * 1_000_000)
-        for shard in list(store.shards):  # the budget changed: look again
+        for shard in list(store.shards.values()):  # the budget changed: look again
             for cells in list(shard.by_name.values()):
                 cells.alarm = 0
 

@@ -310,7 +310,7 @@ def reset(target: Signal[S, P, M] | Namespace | None = None) -> None:
 def _read(signal: Signal[Any, ..., Any], store: Store) -> SignalMetrics:
     sends = 0
     by_name: dict[str, list[tuple[Cells, int]]] = {}
-    for shard in list(store.shards):
+    for shard in list(store.shards.values()):
         sends += shard.sends
         pending = shard.untimed()  # of its current dispatch, not yet in its cells
         lined_up = Counter(id(cells) for _, cells in shard.pairs)  # a name may recur

@@ -274,6 +274,27 @@ def test_threads_lose_no_count(ping: Signal[object, ..., Ping]) -> None:
     assert (seen.sends, receiver_named(seen, double).calls) == (2000, 2000)
 
 
+def test_a_thread_per_task_keeps_shards_bounded(ping: Signal[object, ..., Ping]) -> None:
+    """Threads started one after another, each sending once, keep a shard per thread id
+    (ids are reused once a thread ends), not one per thread, and lose no count."""
+    idents: set[int] = set()
+
+    def task() -> None:
+        idents.add(threading.get_ident())
+        ping.send(None, n=0)
+
+    with ping.connected_to(double):
+        for _ in range(40):
+            thread = threading.Thread(target=task)
+            thread.start()
+            thread.join()
+    store = ping._extras.metrics_store
+    assert store is not None
+    assert set(store.shards) == idents
+    seen = metrics.of(ping)
+    assert (seen.sends, receiver_named(seen, double).calls) == (40, 40)
+
+
 def test_namespace_switch_measures_its_signals_only() -> None:
     """enable(namespace) measures the namespace's signals, now and later, and no other."""
     accounts = Namespace("metrics-accounts")
