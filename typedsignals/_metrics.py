@@ -16,8 +16,8 @@ benchmarks/observe.py for its cost):
   every other power of two, so every fine bucket falls under exactly one;
 * sampling: a send is timed or not before its first receiver runs. An untimed send
   costs its shard one increment and one comparison (``sends < next_timed``); a timed
-  one picks the next: the next send while the thread warms up (:data:`WARM_UP` timed
-  sends), then a gap from :func:`gaps_for` (mean ``time_every``);
+  one picks the next: the next send while the thread warms up (:data:`WARM_UP_SENDS`
+  timed sends), then a gap from :func:`gaps_for` (mean ``time_every``);
 * deliveries are not counted one by one: a receiver's calls are its timed calls (the
   sum of its buckets) plus, when sampling (``time_every``) leaves sends untimed, the
   untimed sends of the dispatches it was in, less the calls an earlier failing
@@ -75,10 +75,11 @@ _FINE_BUCKETS: Final = 65  # bit_length() of any duration a 64-bit clock can mea
 _NO_BUDGET: Final = 1 << 80  # a duration no clock reaches: "no budget" without a branch
 _logger: Final = logging.getLogger("typedsignals")
 _clock: Final = time.perf_counter_ns
-WARM_UP: Final = 16
-"""Each thread times every send of a signal until it has timed this many."""
+WARM_UP_SENDS: Final = 16
+"""Each thread times every send of a signal until it has timed this many: a signal sent
+rarely has all its calls timed, and sampling (``time_every``) starts after these."""
 DEFAULT_TIME_EVERY: Final = 8
-"""Time about one send in this many (after :data:`WARM_UP`), unless told otherwise."""
+"""Time about one send in this many (after :data:`WARM_UP_SENDS`), unless told otherwise."""
 
 
 def gaps_for(every: int) -> tuple[int, ...]:
@@ -285,7 +286,7 @@ class Meter:
         # with a period cannot hide from the sample; every send while warming up).
         timed = shard.timed = shard.timed + 1
         gaps = self.gaps
-        shard.next_timed = shard.sends + (1 if timed < WARM_UP else gaps[timed % len(gaps)])
+        shard.next_timed = shard.sends + (1 if timed < WARM_UP_SENDS else gaps[timed % len(gaps)])
         clock = _clock
         start = clock()
         for receiver, cell in pairs:

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from . import _metrics
-from ._metrics import BUCKET_BOUNDS_NS, DEFAULT_TIME_EVERY, WARM_UP, Cells, Store
+from ._metrics import BUCKET_BOUNDS_NS, DEFAULT_TIME_EVERY, WARM_UP_SENDS, Cells, Store
 from ._namespace import Namespace
 from ._signal import Signal
 from ._table import all_signals, refresh_settings
@@ -85,10 +85,6 @@ __all__ = [
 BUCKET_BOUNDS: Final = tuple(bound / 1e9 for bound in BUCKET_BOUNDS_NS)
 """Upper bounds (seconds, ascending) of the latency histogram's buckets, before ``+Inf``:
 powers of four from 256 ns (2**8 ns) to about 17 s (2**34 ns)."""
-
-WARM_UP_SENDS: Final = WARM_UP
-"""Each thread times every send of a signal until it has timed this many: a signal sent
-rarely has all its calls timed, and sampling (``time_every``) starts after these."""
 
 _Target = Signal[Any, ..., Any] | Namespace | None
 """What a switch applies to: one signal, a namespace's signals, or (None) the process."""
