@@ -218,11 +218,18 @@ class Store:
         try:
             return self.local.shard  # type: ignore[no-any-return]
         except AttributeError:
-            shard = self.shards.get(get_ident())
-            if shard is None:
-                shard = self.shards.setdefault(get_ident(), Shard())
-            self.local.shard = shard
-            return shard
+            return self.claim()
+
+    def claim(self) -> Shard:
+        """Find or make this thread's shard by its id, and remember it in ``local``
+        (the first send of a thread; :meth:`Meter.deliver` inlines the rest of
+        :meth:`shard`)."""
+        ident = get_ident()
+        shard = self.shards.get(ident)
+        if shard is None:  # no live thread shares the id: nobody else sets it now
+            shard = self.shards[ident] = Shard()
+        self.local.shard = shard
+        return shard
 
     def reset(self) -> None:
         # New shards, not cleared ones: a send running now keeps writing to the old
@@ -266,7 +273,7 @@ class Meter:
         try:
             shard: Shard = self.store.local.shard
         except AttributeError:  # this thread's first send
-            shard = self.store.shard()
+            shard = self.store.claim()
         pairs = shard.pairs if shard.items is items else shard.line_up(items)
         shard.sends += 1
         if flags or policy != "raise":  # weak or coroutine receivers, or a soft policy
