@@ -34,8 +34,13 @@ celery_app.conf.update(
     worker_cancel_long_running_tasks_on_connection_loss=True,
     worker_prefetch_multiplier=1,
     # Unacknowledged messages (acks_late) go back to the queue after this long: it must
-    # exceed the slowest receiver, and bounds how late a lost message comes back.
-    broker_transport_options={"visibility_timeout": 4},
+    # exceed the slowest receiver, and bounds how late a lost message comes back. The
+    # worker looks for them every interval x throttle seconds (kombu's default 10 x 10).
+    broker_transport_options={
+        "visibility_timeout": 4,
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    },
     result_expires=600,
 )
 
@@ -132,8 +137,23 @@ def flaky(sender: object, payload: Attempt) -> int:
 
 
 def slow(sender: object, payload: Registered) -> None:
-    """Take a while, then record: messages are in flight while Redis restarts."""
-    time.sleep(0.05)
+    """Take a while, then record: messages are in flight while Redis restarts.
+
+    A message for an address that starts with ``hold-`` writes ``{"holding": email, "id":
+    message id}`` and then waits (at most a minute) until the test creates the file
+    ``<email>.open`` next to the output file: while it waits, the worker is inside this
+    call and not fetching, so the test can crash Redis, or the worker, at a moment it
+    knows.
+    """
+    if payload.email.startswith("hold-"):
+        envelope = current_envelope()
+        write({"holding": payload.email, "id": envelope.id if envelope is not None else None})
+        gate = Path(os.environ["TYPEDSIGNALS_TEST_OUT"]).with_name(f"{payload.email}.open")
+        deadline = time.monotonic() + 60
+        while not gate.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    else:
+        time.sleep(0.05)
     record(sender, payload)
 
 

@@ -119,7 +119,7 @@ class Worker:
         self.spans = directory / "spans.jsonl"
         self.spans.touch()
         self.log = directory / "worker.log"
-        env = {
+        self.env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join([str(TESTS), str(ROOT)]),
             "TYPEDSIGNALS_TEST_BROKER": broker,
@@ -127,7 +127,12 @@ class Worker:
             "TYPEDSIGNALS_TEST_SCHEMA": "2",
             "TYPEDSIGNALS_TEST_SPANS": str(self.spans),
         }
-        self.process = subprocess.Popen(
+        self.process = self._spawn()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        """Start ``celery worker``; return once its log says it is ready."""
+        logged = self.log.stat().st_size if self.log.exists() else 0
+        process = subprocess.Popen(
             [
                 *(sys.executable, "-m", "celery", "-A", "delivery.celery_worker", "worker"),
                 *["--pool=solo", "--loglevel=INFO", "--without-heartbeat", "--without-mingle"],
@@ -135,17 +140,31 @@ class Worker:
                 *("--hostname", f"tests-{os.getpid()}@localhost"),
             ],
             cwd=ROOT,
-            env=env,
+            env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        wait_for(self._ready, 60, "the Celery worker to be ready")
 
-    def _ready(self) -> bool:
-        if self.process.poll() is not None:
-            assert self.process.stderr is not None
-            pytest.fail(f"the Celery worker exited: {self.process.stderr.read().decode()}")
-        return self.log.exists() and " ready." in self.log.read_text()
+        def ready() -> bool:
+            if process.poll() is not None:
+                assert process.stderr is not None
+                pytest.fail(f"the Celery worker exited: {process.stderr.read().decode()}")
+            # Only what this start logged counts: a restarted worker appends to the log.
+            return self.log.exists() and b" ready." in self.log.read_bytes()[logged:]
+
+        wait_for(ready, 60, "the Celery worker to be ready")
+        return process
+
+    def kill(self) -> None:
+        """Kill the worker at once (SIGKILL), as a crash or an OOM kill would."""
+        self.process.kill()
+        self.process.wait(10)
+        assert self.process.stderr is not None
+        self.process.stderr.close()
+
+    def restart(self) -> None:
+        """Start a new worker process after :meth:`kill`, on the same files."""
+        self.process = self._spawn()
 
     def received(self) -> list[dict[str, Any]]:
         """What the receivers wrote so far, one dict per complete line.
